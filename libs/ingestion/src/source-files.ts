@@ -1,0 +1,74 @@
+/**
+ * The nine Olist source files: their logical names (used in URLs and events), CSV file names, headers
+ * (as Olist spells them, `lenght` included) and the order the loader posts them in.
+ */
+export const SOURCE_FILES = [
+  {
+    name: 'categories',
+    fileName: 'product_category_name_translation.csv',
+    columns: ['product_category_name', 'product_category_name_english'],
+  },
+  {
+    name: 'sellers',
+    fileName: 'olist_sellers_dataset.csv',
+    columns: ['seller_id', 'seller_zip_code_prefix', 'seller_city', 'seller_state'],
+  },
+  {
+    name: 'products',
+    fileName: 'olist_products_dataset.csv',
+    columns: [
+      'product_id', 'product_category_name', 'product_name_lenght', 'product_description_lenght',
+      'product_photos_qty', 'product_weight_g', 'product_length_cm', 'product_height_cm', 'product_width_cm',
+    ],
+  },
+  {
+    name: 'customers',
+    fileName: 'olist_customers_dataset.csv',
+    columns: ['customer_id', 'customer_unique_id', 'customer_zip_code_prefix', 'customer_city', 'customer_state'],
+  },
+  {
+    name: 'geolocation',
+    fileName: 'olist_geolocation_dataset.csv',
+    columns: ['geolocation_zip_code_prefix', 'geolocation_lat', 'geolocation_lng', 'geolocation_city', 'geolocation_state'],
+  },
+  {
+    name: 'orders',
+    fileName: 'olist_orders_dataset.csv',
+    columns: [
+      'order_id', 'customer_id', 'order_status', 'order_purchase_timestamp', 'order_approved_at',
+      'order_delivered_carrier_date', 'order_delivered_customer_date', 'order_estimated_delivery_date',
+    ],
+  },
+  {
+    name: 'order_items',
+    fileName: 'olist_order_items_dataset.csv',
+    columns: ['order_id', 'order_item_id', 'product_id', 'seller_id', 'shipping_limit_date', 'price', 'freight_value'],
+  },
+  {
+    name: 'payments',
+    fileName: 'olist_order_payments_dataset.csv',
+    columns: ['order_id', 'payment_sequential', 'payment_type', 'payment_installments', 'payment_value'],
+  },
+  {
+    name: 'reviews',
+    fileName: 'olist_order_reviews_dataset.csv',
+    columns: [
+      'review_id', 'order_id', 'review_score', 'review_comment_title', 'review_comment_message',
+      'review_creation_date', 'review_answer_timestamp',
+    ],
+  },
+] as const;
+
+export type SourceFile = (typeof SOURCE_FILES)[number];
+export type SourceFileName = SourceFile['name'];
+
+export const SOURCE_FILE_NAMES: ReadonlyArray<SourceFileName> = SOURCE_FILES.map((f) => f.name);
+
+export const sourceFile = (name: string): SourceFile | undefined => SOURCE_FILES.find((f) => f.name === name);
+
+export const ORDER_STATUSES = [
+  'created', 'approved', 'invoiced', 'processing', 'shipped', 'delivered', 'canceled', 'unavailable',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const PAYMENT_TYPES = ['credit_card', 'boleto', 'voucher', 'debit_card', 'not_defined'] as const;

@@ -1,0 +1,35 @@
+/** Where a fact came from: the source file, its line and a hash of the raw row. */
+export interface Provenance {
+  readonly file: string;
+  readonly line: number;
+  readonly rowHash: string;
+}
+
+/** Metadata every stored event carries (spec §5). Timestamps are ISO-8601 UTC strings. */
+export interface EventMetadata {
+  readonly eventId: string;
+  readonly schemaVersion: number;
+  /** Business time, from the CSV. */
+  readonly occurredAt: string;
+  /** Ingestion time (wall clock of the command side). */
+  readonly recordedAt: string;
+  /** The pipeline run. */
+  readonly correlationId: string;
+  /** The command that caused the event. */
+  readonly causationId: string;
+  readonly actor: string;
+  readonly provenance?: Provenance;
+}
+
+/** A domain event as deciders produce it: a past-tense type and plain, JSON-safe data. */
+export interface DomainEvent<Type extends string = string, Data extends object = object> {
+  readonly type: Type;
+  readonly data: Data;
+}
+
+/** A domain event with its metadata, ready to be appended. */
+export interface EventEnvelope<E extends DomainEvent = DomainEvent> {
+  readonly type: E['type'];
+  readonly data: E['data'];
+  readonly metadata: EventMetadata;
+}
