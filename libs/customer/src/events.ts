@@ -38,4 +38,4 @@ export type ReviewAnswered = DomainEvent<'ReviewAnswered', {
   readonly answeredAt: string;
 }>;
 
-export type CustomerEvent = CustomerRegistered | CustomerAddressCorrected | ZipCodeLocated | ReviewSubmitted | ReviewAnswered;
+export type CustomerContextEvent = CustomerRegistered | CustomerAddressCorrected | ZipCodeLocated | ReviewSubmitted | ReviewAnswered;

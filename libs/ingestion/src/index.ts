@@ -1,1 +1,3 @@
 export * from './source-files.js';
+export * from './field-reader.js';
+export * from './row-commands.js';

@@ -66,9 +66,5 @@ export const SOURCE_FILE_NAMES: ReadonlyArray<SourceFileName> = SOURCE_FILES.map
 
 export const sourceFile = (name: string): SourceFile | undefined => SOURCE_FILES.find((f) => f.name === name);
 
-export const ORDER_STATUSES = [
-  'created', 'approved', 'invoiced', 'processing', 'shipped', 'delivered', 'canceled', 'unavailable',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-
+export { ORDER_STATUSES } from '@olist/sales';
 export const PAYMENT_TYPES = ['credit_card', 'boleto', 'voucher', 'debit_card', 'not_defined'] as const;

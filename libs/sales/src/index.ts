@@ -1,1 +1,3 @@
 export * from './events.js';
+export * from './order/order-status.js';
+export * from './order/order.js';

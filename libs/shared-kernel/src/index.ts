@@ -4,3 +4,4 @@ export * from './money.js';
 export * from './zip-prefix.js';
 export * from './address.js';
 export * from './timestamps.js';
+export * from './decider.js';

@@ -1,0 +1,60 @@
+import { accepted, rejected, streamId, type Decider } from '@olist/shared-kernel';
+import type { FileIngestionStats, PipelineRunEvent } from '../events.js';
+
+export interface StartPipelineRun {
+  readonly type: 'StartPipelineRun';
+  readonly runId: string;
+  readonly source: string;
+  readonly startedAt: string;
+}
+export interface CompletePipelineRun {
+  readonly type: 'CompletePipelineRun';
+  readonly runId: string;
+  readonly files: ReadonlyArray<FileIngestionStats>;
+  readonly completedAt: string;
+}
+export type PipelineRunCommand = StartPipelineRun | CompletePipelineRun;
+
+export type PipelineRunStatus = 'absent' | 'running' | 'completed' | 'failed';
+export interface PipelineRunState {
+  readonly status: PipelineRunStatus;
+}
+
+export const pipelineRunStreamId = (runId: string): string => streamId('pipeline_run', runId);
+
+export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, PipelineRunEvent> = {
+  initialState: () => ({ status: 'absent' }),
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'StartPipelineRun':
+        return state.status === 'absent'
+          ? accepted({ type: 'PipelineRunStarted', data: { runId: command.runId, source: command.source, startedAt: command.startedAt } })
+          : accepted();
+      case 'CompletePipelineRun': {
+        if (state.status === 'absent') return rejected(`unknown pipeline run ${command.runId}`);
+        if (state.status !== 'running') return accepted();
+        const { runId } = command;
+        return accepted(
+          ...command.files.map((f): PipelineRunEvent => ({ type: 'SourceFileIngested', data: { runId, ...f } })),
+          { type: 'PipelineRunCompleted', data: { runId, completedAt: command.completedAt } },
+        );
+      }
+      default: {
+        const unhandled: never = command;
+        throw new Error(`unknown command ${JSON.stringify(unhandled)}`);
+      }
+    }
+  },
+  evolve: (state, event) => {
+    switch (event.type) {
+      case 'PipelineRunStarted':
+        return { status: 'running' };
+      case 'PipelineRunCompleted':
+        return { status: 'completed' };
+      case 'PipelineRunFailed':
+        return { status: 'failed' };
+      default:
+        return state;
+    }
+  },
+};

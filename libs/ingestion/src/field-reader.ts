@@ -1,0 +1,90 @@
+import { isUf, parseCentavos, parseOlistTimestamp, parseZipPrefix, type Centavos, type Uf, type ZipPrefix } from '@olist/shared-kernel';
+
+/**
+ * Reads typed values out of one raw CSV row, collecting a reason for every field that cannot be read
+ * (a row is rejected with all its problems, not just the first).
+ */
+export class FieldReader {
+  readonly reasons: string[] = [];
+
+  constructor(
+    private readonly index: ReadonlyMap<string, number>,
+    private readonly values: ReadonlyArray<string>,
+  ) {}
+
+  raw(column: string): string {
+    const i = this.index.get(column);
+    return i === undefined ? '' : (this.values[i] ?? '');
+  }
+
+  private fail(column: string, problem: string): undefined {
+    this.reasons.push(`${column}: ${problem}`);
+    return undefined;
+  }
+
+  text(column: string): string {
+    const v = this.raw(column).trim();
+    if (v === '') this.fail(column, 'is empty');
+    return v;
+  }
+
+  optionalText(column: string): string | null {
+    const v = this.raw(column);
+    return v.trim() === '' ? null : v;
+  }
+
+  timestamp(column: string): string {
+    const v = this.raw(column).trim();
+    if (v === '') return this.fail(column, 'is empty') ?? '';
+    return parseOlistTimestamp(v) ?? this.fail(column, `"${v}" is not a timestamp (YYYY-MM-DD HH:MM:SS)`) ?? '';
+  }
+
+  optionalTimestamp(column: string): string | null {
+    const v = this.raw(column).trim();
+    if (v === '') return null;
+    return parseOlistTimestamp(v) ?? this.fail(column, `"${v}" is not a timestamp (YYYY-MM-DD HH:MM:SS)`) ?? null;
+  }
+
+  integer(column: string): number {
+    const v = this.raw(column).trim();
+    if (/^-?\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+    return this.fail(column, v === '' ? 'is empty' : `"${v}" is not an integer`) ?? 0;
+  }
+
+  /** Olist writes some counts as "1.0" or leaves them empty. */
+  optionalNumber(column: string): number | null {
+    const v = this.raw(column).trim();
+    if (v === '') return null;
+    const n = Number(v);
+    return Number.isFinite(n) ? n : (this.fail(column, `"${v}" is not a number`) ?? null);
+  }
+
+  number(column: string): number {
+    const v = this.raw(column).trim();
+    const n = Number(v);
+    if (v !== '' && Number.isFinite(n)) return n;
+    return this.fail(column, v === '' ? 'is empty' : `"${v}" is not a number`) ?? 0;
+  }
+
+  centavos(column: string): Centavos {
+    const v = this.raw(column).trim();
+    return parseCentavos(v) ?? this.fail(column, v === '' ? 'is empty' : `"${v}" is not an amount (e.g. 58.90)`) ?? 0;
+  }
+
+  zipPrefix(column: string): ZipPrefix {
+    const v = this.raw(column).trim();
+    return parseZipPrefix(v) ?? this.fail(column, v === '' ? 'is empty' : `"${v}" is not a 5-digit zip prefix`) ?? '';
+  }
+
+  uf(column: string): Uf {
+    const v = this.raw(column).trim().toUpperCase();
+    if (isUf(v)) return v;
+    return (this.fail(column, v === '' ? 'is empty' : `"${v}" is not a Brazilian state (UF)`) ?? 'SP') as Uf;
+  }
+
+  oneOf<T extends string>(column: string, allowed: ReadonlyArray<T>): T {
+    const v = this.raw(column).trim();
+    if ((allowed as ReadonlyArray<string>).includes(v)) return v as T;
+    return (this.fail(column, `"${v}" is not one of ${allowed.join(', ')}`) ?? allowed[0]) as T;
+  }
+}

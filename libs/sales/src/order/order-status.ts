@@ -1,0 +1,11 @@
+/** Olist's order statuses, in lifecycle order, with the two exits last. */
+export const ORDER_STATUSES = [
+  'created', 'approved', 'invoiced', 'processing', 'shipped', 'delivered', 'canceled', 'unavailable',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+const STATUSES: ReadonlySet<string> = new Set(ORDER_STATUSES);
+export const isOrderStatus = (text: string): text is OrderStatus => STATUSES.has(text);
+
+/** Statuses that imply the order went through invoicing. */
+export const INVOICED_OR_LATER: ReadonlySet<OrderStatus> = new Set(['invoiced', 'processing', 'shipped', 'delivered']);

@@ -1,0 +1,146 @@
+import { accepted, decideUnless, rejected, streamId, type Centavos, type Decider, type Decision } from '@olist/shared-kernel';
+import type { OrderItemAdded, PaymentReceived, SalesEvent } from '../events.js';
+import { INVOICED_OR_LATER, type OrderStatus } from './order-status.js';
+
+export interface PlaceOrder {
+  readonly type: 'PlaceOrder';
+  readonly orderId: string;
+  readonly customerId: string;
+  /** The status the source reports now; the decider emits the lifecycle events it implies. */
+  readonly status: OrderStatus;
+  readonly purchasedAt: string;
+  readonly approvedAt: string | null;
+  readonly estimatedDeliveryAt: string | null;
+}
+export interface AddOrderItem {
+  readonly type: 'AddOrderItem';
+  readonly orderId: string;
+  readonly orderItemId: number;
+  readonly productId: string;
+  readonly sellerId: string;
+  readonly shippingLimitAt: string;
+  readonly price: Centavos;
+  readonly freight: Centavos;
+}
+export interface ReceivePayment {
+  readonly type: 'ReceivePayment';
+  readonly orderId: string;
+  readonly paymentSequential: number;
+  readonly paymentType: string;
+  readonly installments: number;
+  readonly value: Centavos;
+}
+export type OrderCommand = PlaceOrder | AddOrderItem | ReceivePayment;
+
+type Milestone = 'approved' | 'invoiced' | 'processing' | 'canceled' | 'unavailable';
+export type OrderState =
+  | { readonly status: 'absent' }
+  | {
+      readonly status: 'placed';
+      readonly customerId: string;
+      readonly purchasedAt: string;
+      readonly milestones: ReadonlySet<Milestone>;
+      /** Item and payment content by their ids, to tell a re-posted row from a conflicting one. */
+      readonly items: ReadonlyMap<number, string>;
+      readonly payments: ReadonlyMap<number, string>;
+    };
+
+export const orderStreamId = (orderId: string): string => streamId('order', orderId);
+
+const itemSignature = (i: OrderItemAdded['data']): string =>
+  [i.productId, i.sellerId, i.shippingLimitAt, i.price, i.freight].join('|');
+const paymentSignature = (p: PaymentReceived['data']): string => [p.paymentType, p.installments, p.value].join('|');
+
+const placeOrder = (c: PlaceOrder, state: OrderState): Decision<SalesEvent> => {
+  if (state.status === 'placed' && (state.customerId !== c.customerId || state.purchasedAt !== c.purchasedAt)) {
+    return rejected(`order ${c.orderId} was already placed by customer ${state.customerId} at ${state.purchasedAt}`);
+  }
+  const has = (m: Milestone): boolean => state.status === 'placed' && state.milestones.has(m);
+  const { orderId } = c;
+  const events: SalesEvent[] = [];
+  if (state.status === 'absent') {
+    events.push({ type: 'OrderPlaced', data: { orderId, customerId: c.customerId, purchasedAt: c.purchasedAt, estimatedDeliveryAt: c.estimatedDeliveryAt } });
+  }
+  if (c.approvedAt && !has('approved')) events.push({ type: 'OrderApproved', data: { orderId, approvedAt: c.approvedAt } });
+  if (INVOICED_OR_LATER.has(c.status) && !has('invoiced')) events.push({ type: 'OrderInvoiced', data: { orderId } });
+  if (c.status === 'processing' && !has('processing')) events.push({ type: 'OrderProcessingStarted', data: { orderId } });
+  if (c.status === 'canceled' && !has('canceled')) events.push({ type: 'OrderCancelled', data: { orderId } });
+  if (c.status === 'unavailable' && !has('unavailable')) events.push({ type: 'OrderMarkedUnavailable', data: { orderId } });
+  return accepted(...events);
+};
+
+const addItem = (c: AddOrderItem, state: OrderState): Decision<SalesEvent> => {
+  if (state.status === 'absent') return rejected(`unknown order ${c.orderId}`);
+  const { type: _type, ...item } = c;
+  const known = state.items.get(c.orderItemId);
+  if (known !== undefined) {
+    return known === itemSignature(item) ? accepted() : rejected(`item ${c.orderItemId} of order ${c.orderId} was already recorded with other values`);
+  }
+  return decideUnless(
+    [
+      c.price < 0 && `price must not be negative (got ${c.price} centavos)`,
+      c.freight < 0 && `freight_value must not be negative (got ${c.freight} centavos)`,
+      c.orderItemId < 1 && `order_item_id must be 1 or more (got ${c.orderItemId})`,
+    ],
+    () => [{ type: 'OrderItemAdded', data: item }],
+  );
+};
+
+const receivePayment = (c: ReceivePayment, state: OrderState): Decision<SalesEvent> => {
+  if (state.status === 'absent') return rejected(`unknown order ${c.orderId}`);
+  const { type: _type, ...payment } = c;
+  const known = state.payments.get(c.paymentSequential);
+  if (known !== undefined) {
+    return known === paymentSignature(payment) ? accepted() : rejected(`payment ${c.paymentSequential} of order ${c.orderId} was already recorded with other values`);
+  }
+  return decideUnless(
+    [
+      c.value < 0 && `payment_value must not be negative (got ${c.value} centavos)`,
+      c.installments < 0 && `payment_installments must not be negative (got ${c.installments})`,
+      c.paymentSequential < 1 && `payment_sequential must be 1 or more (got ${c.paymentSequential})`,
+    ],
+    () => [{ type: 'PaymentReceived', data: payment }],
+  );
+};
+
+const MILESTONE_OF: Partial<Record<SalesEvent['type'], Milestone>> = {
+  OrderApproved: 'approved',
+  OrderInvoiced: 'invoiced',
+  OrderProcessingStarted: 'processing',
+  OrderCancelled: 'canceled',
+  OrderMarkedUnavailable: 'unavailable',
+};
+
+export const orderDecider: Decider<OrderCommand, OrderState, SalesEvent> = {
+  initialState: () => ({ status: 'absent' }),
+  decide: (command, state) => {
+    switch (command.type) {
+      case 'PlaceOrder':
+        return placeOrder(command, state);
+      case 'AddOrderItem':
+        return addItem(command, state);
+      case 'ReceivePayment':
+        return receivePayment(command, state);
+      default: {
+        const unhandled: never = command;
+        throw new Error(`unknown command ${JSON.stringify(unhandled)}`);
+      }
+    }
+  },
+  evolve: (state, event) => {
+    if (event.type === 'OrderPlaced') {
+      return { status: 'placed', customerId: event.data.customerId, purchasedAt: event.data.purchasedAt, milestones: new Set(), items: new Map(), payments: new Map() };
+    }
+    if (state.status === 'absent') return state;
+    switch (event.type) {
+      case 'OrderItemAdded':
+        return { ...state, items: new Map(state.items).set(event.data.orderItemId, itemSignature(event.data)) };
+      case 'PaymentReceived':
+        return { ...state, payments: new Map(state.payments).set(event.data.paymentSequential, paymentSignature(event.data)) };
+      default: {
+        const milestone = MILESTONE_OF[event.type];
+        return milestone ? { ...state, milestones: new Set(state.milestones).add(milestone) } : state;
+      }
+    }
+  },
+};

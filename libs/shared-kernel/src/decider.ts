@@ -1,0 +1,33 @@
+import type { DomainEvent } from './events.js';
+
+/**
+ * What an aggregate decided about a command: the new events (none when the fact is already known:
+ * re-ingesting a row is a no-op), or a rejection with every reason that applies.
+ */
+export type Decision<E extends DomainEvent> =
+  | { readonly kind: 'accepted'; readonly events: ReadonlyArray<E> }
+  | { readonly kind: 'rejected'; readonly reasons: ReadonlyArray<string> };
+
+export const accepted = <E extends DomainEvent>(...events: E[]): Decision<E> => ({ kind: 'accepted', events });
+export const rejected = <E extends DomainEvent = never>(...reasons: string[]): Decision<E> => ({ kind: 'rejected', reasons });
+
+/** Collects reasons and rejects with all of them, or accepts with the events `build` returns. */
+export const decideUnless = <E extends DomainEvent>(
+  reasons: ReadonlyArray<string | false | undefined | null>,
+  build: () => ReadonlyArray<E>,
+): Decision<E> => {
+  const found = reasons.filter((r): r is string => typeof r === 'string');
+  return found.length > 0 ? { kind: 'rejected', reasons: found } : { kind: 'accepted', events: build() };
+};
+
+/** A pure decider (Emmett / Chassaing style): no I/O, time and lookups come in with the command. */
+export interface Decider<Command, State, E extends DomainEvent> {
+  readonly initialState: () => State;
+  readonly decide: (command: Command, state: State) => Decision<E>;
+  readonly evolve: (state: State, event: E) => State;
+}
+
+export const fold = <State, E extends DomainEvent>(
+  decider: Pick<Decider<unknown, State, E>, 'initialState' | 'evolve'>,
+  events: ReadonlyArray<E>,
+): State => events.reduce(decider.evolve, decider.initialState());
