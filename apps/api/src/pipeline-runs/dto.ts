@@ -1,0 +1,62 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+
+export class StartPipelineRunDto {
+  @ApiProperty({ format: 'uuid', description: 'Chosen by the loader; deterministic from the files, so a re-run is the same run.' })
+  @IsUUID()
+  runId!: string;
+
+  @ApiProperty({ description: 'Where the rows come from (e.g. a directory).' })
+  @IsString()
+  @MaxLength(2000)
+  source!: string;
+}
+
+export class SourceRowDto {
+  @ApiProperty({ minimum: 1, description: 'Physical line where the record starts (the header is line 1).' })
+  @IsInt()
+  @Min(1)
+  line!: number;
+
+  @ApiProperty({ type: [String], description: 'Raw values in header order.' })
+  @IsArray()
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  values!: string[];
+}
+
+export class IngestBatchDto {
+  @ApiProperty({ type: [String], description: "The file's header as read (BOM stripped)." })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @IsString({ each: true })
+  header!: string[];
+
+  @ApiProperty({ type: [SourceRowDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(10_000)
+  @ValidateNested({ each: true })
+  @Type(() => SourceRowDto)
+  rows!: SourceRowDto[];
+}
+
+export class FileIngestionStatsDto {
+  @ApiProperty() @IsString() @MaxLength(100) file!: string;
+  @ApiProperty() @IsInt() @Min(0) rowsRead!: number;
+  @ApiProperty() @IsInt() @Min(0) accepted!: number;
+  @ApiProperty() @IsInt() @Min(0) duplicates!: number;
+  @ApiProperty() @IsInt() @Min(0) rejected!: number;
+  @ApiProperty() @IsInt() @Min(0) eventsAppended!: number;
+}
+
+export class CompletePipelineRunDto {
+  @ApiProperty({ type: [FileIngestionStatsDto] })
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => FileIngestionStatsDto)
+  files!: FileIngestionStatsDto[];
+}

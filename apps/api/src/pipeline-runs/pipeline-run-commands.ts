@@ -1,0 +1,14 @@
+import type { FileIngestionStats } from '@olist/etl-orchestration';
+import { Command } from '@nestjs/cqrs';
+
+export class StartPipelineRunCommand extends Command<{ runId: string; status: 'started' | 'already-started' }> {
+  constructor(readonly runId: string, readonly source: string, readonly actor: string) {
+    super();
+  }
+}
+
+export class CompletePipelineRunCommand extends Command<{ runId: string; status: 'completed' | 'already-completed' }> {
+  constructor(readonly runId: string, readonly files: ReadonlyArray<FileIngestionStats>, readonly actor: string) {
+    super();
+  }
+}

@@ -1,0 +1,38 @@
+import { SOURCE_FILE_NAMES, sourceFile } from '@olist/ingestion';
+import { Body, Controller, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { IngestBatchCommand } from '../ingestion/ingest-batch.command.js';
+import { CompletePipelineRunDto, IngestBatchDto, StartPipelineRunDto } from './dto.js';
+import { CompletePipelineRunCommand, StartPipelineRunCommand } from './pipeline-run-commands.js';
+
+/** Authentication arrives with the security issue; until then every command is recorded as anonymous. */
+const ACTOR = 'anonymous';
+
+@ApiTags('ingestion')
+@Controller('v1/pipeline-runs')
+export class PipelineRunsController {
+  constructor(private readonly commandBus: CommandBus) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Start (or rejoin) a pipeline run' })
+  start(@Body() body: StartPipelineRunDto) {
+    return this.commandBus.execute(new StartPipelineRunCommand(body.runId, body.source, ACTOR));
+  }
+
+  @Post(':runId/files/:file/batches')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Ingest a batch of rows of one source file; answers each row: accepted, duplicate or rejected with reasons' })
+  ingest(@Param('runId', new ParseUUIDPipe()) runId: string, @Param('file') fileName: string, @Body() body: IngestBatchDto) {
+    const file = sourceFile(fileName);
+    if (!file) throw new NotFoundException(`unknown source file "${fileName}": expected one of ${SOURCE_FILE_NAMES.join(', ')}`);
+    return this.commandBus.execute(new IngestBatchCommand(runId, file, body.header, body.rows, ACTOR));
+  }
+
+  @Post(':runId/complete')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Complete a pipeline run with its per-file statistics' })
+  complete(@Param('runId', new ParseUUIDPipe()) runId: string, @Body() body: CompletePipelineRunDto) {
+    return this.commandBus.execute(new CompletePipelineRunCommand(runId, body.files, ACTOR));
+  }
+}

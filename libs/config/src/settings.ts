@@ -1,0 +1,50 @@
+import { resolve } from 'node:path';
+
+/**
+ * Runtime settings, from the environment (documented in .env.example). Two modes:
+ * - embedded (default): no DATABASE_URL; PGlite in PGLITE_DIR holds the event store and Postgres read models.
+ * - server: DATABASE_URL points at a PostgreSQL server.
+ */
+export interface Settings {
+  readonly mode: 'embedded' | 'server';
+  readonly eventStore: 'postgres';
+  readonly databaseUrl: string | undefined;
+  readonly pgliteDir: string;
+  readonly duckdbPath: string;
+  readonly host: string;
+  readonly port: number;
+  /** Run the projector inside the API process (embedded default) or leave it to apps/projector. */
+  readonly projector: 'in-process' | 'external';
+  readonly logLevel: string;
+  readonly bodyLimit: string;
+}
+
+const positiveInt = (name: string, value: string | undefined, fallback: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer (got "${value}")`);
+  return n;
+};
+
+const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
+  if (value === undefined || value === '') return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
+  return value as T;
+};
+
+export const loadSettings = (env: Record<string, string | undefined> = process.env): Settings => {
+  const databaseUrl = env.DATABASE_URL || undefined;
+  const mode = databaseUrl ? 'server' : 'embedded';
+  return {
+    mode,
+    eventStore: oneOf('EVENT_STORE', env.EVENT_STORE, ['postgres'] as const, 'postgres'),
+    databaseUrl,
+    pgliteDir: resolve(env.PGLITE_DIR || 'var/pglite'),
+    duckdbPath: resolve(env.DUCKDB_PATH || 'var/olist.duckdb'),
+    host: env.HOST || '127.0.0.1',
+    port: positiveInt('PORT', env.PORT, 3000),
+    projector: oneOf('PROJECTOR', env.PROJECTOR, ['in-process', 'external'] as const, mode === 'embedded' ? 'in-process' : 'external'),
+    logLevel: env.LOG_LEVEL || 'info',
+    bodyLimit: env.BODY_LIMIT || '32mb',
+  };
+};

@@ -1,0 +1,42 @@
+import { deciderSpecification } from '../../shared-kernel/test/decider-specification.js';
+import { customerDecider, reviewDecider, zipCodeDecider, type CustomerData, type SubmitReview } from '../src/index.js';
+
+describe('Customer', () => {
+  const spec = deciderSpecification(customerDecider);
+  const data: CustomerData = { customerUniqueId: 'u1', customerId: 'c1', zipPrefix: '01037', city: 'sao paulo', state: 'SP' };
+  it('registers a customer id of a person', () =>
+    spec.given().when({ type: 'RegisterCustomer', ...data }).then({ type: 'CustomerRegistered', data }));
+  it('registers a second customer id for the same person', () =>
+    spec.given({ type: 'CustomerRegistered', data }).when({ type: 'RegisterCustomer', ...data, customerId: 'c2' })
+      .then({ type: 'CustomerRegistered', data: { ...data, customerId: 'c2' } }));
+  it('does nothing for the same row again', () =>
+    spec.given({ type: 'CustomerRegistered', data }).when({ type: 'RegisterCustomer', ...data }).thenNothing());
+  it('corrects a changed address', () =>
+    spec.given({ type: 'CustomerRegistered', data }).when({ type: 'RegisterCustomer', ...data, city: 'campinas' })
+      .then({ type: 'CustomerAddressCorrected', data: { ...data, city: 'campinas' } }));
+});
+
+describe('Zip code geolocation', () => {
+  const spec = deciderSpecification(zipCodeDecider);
+  const loc = { zipPrefix: '01037', lat: -23.5456, lng: -46.6393, city: 'sao paulo', state: 'SP' as const };
+  it('locates a new point', () => spec.given().when({ type: 'LocateZipCode', ...loc }).then({ type: 'ZipCodeLocated', data: loc }));
+  it('ignores the same point again', () => spec.given({ type: 'ZipCodeLocated', data: loc }).when({ type: 'LocateZipCode', ...loc }).thenNothing());
+});
+
+describe('Review', () => {
+  const spec = deciderSpecification(reviewDecider);
+  const submit = (over: Partial<SubmitReview> = {}): SubmitReview => ({
+    type: 'SubmitReview', reviewId: 'r1', orderId: 'o1', orderKnown: true, score: 4, commentTitle: null, commentMessage: 'ok, "bom"\nchegou',
+    createdAt: '2018-01-18T00:00:00.000Z', answeredAt: '2018-01-18T21:46:59.000Z', ...over,
+  });
+  const submitted = { type: 'ReviewSubmitted' as const, data: { reviewId: 'r1', orderId: 'o1', score: 4, commentTitle: null, commentMessage: 'ok, "bom"\nchegou', createdAt: '2018-01-18T00:00:00.000Z' } };
+  const answered = { type: 'ReviewAnswered' as const, data: { reviewId: 'r1', orderId: 'o1', answeredAt: '2018-01-18T21:46:59.000Z' } };
+  it('submits and answers', () => spec.given().when(submit()).then(submitted, answered));
+  it('rejects a review of an unknown order', () => spec.given().when(submit({ orderKnown: false })).thenRejected('unknown order o1'));
+  it('rejects a score outside 1..5 and an answer before creation, both', () =>
+    spec.given().when(submit({ score: 6, answeredAt: '2018-01-17T00:00:00.000Z' })).thenRejected(/review_score must be an integer 1..5/, /before review_creation_date/));
+  it('takes the same review id on another order (Olist reuses ids)', () =>
+    spec.given(submitted, answered).when(submit({ orderId: 'o2', answeredAt: null }))
+      .then({ ...submitted, data: { ...submitted.data, orderId: 'o2' } }));
+  it('does nothing for the same row again', () => spec.given(submitted, answered).when(submit()).thenNothing());
+});

@@ -1,0 +1,68 @@
+import { RowParser, sourceFile, type SourceFileName } from '../src/index.js';
+
+const parser = (name: SourceFileName, header?: string[]) => {
+  const file = sourceFile(name)!;
+  return new RowParser(file, header ?? [...file.columns]);
+};
+
+describe('RowParser', () => {
+  it('turns a real order row into PlaceOrder and TrackShipment', () => {
+    const row = ['e481f51cbdc54678b7cc49136f2d6af7', '9ef432eb6251297304e76186b10a928d', 'delivered', '2017-10-02 10:56:33', '2017-10-02 11:07:15', '2017-10-04 19:55:00', '2017-10-10 21:25:13', '2017-10-18 00:00:00'];
+    const parsed = parser('orders').parse(row);
+    expect(parsed).toEqual({
+      kind: 'commands',
+      commands: [
+        { type: 'PlaceOrder', orderId: row[0], customerId: row[1], status: 'delivered', purchasedAt: '2017-10-02T10:56:33.000Z', approvedAt: '2017-10-02T11:07:15.000Z', estimatedDeliveryAt: '2017-10-18T00:00:00.000Z' },
+        { type: 'TrackShipment', orderId: row[0], orderStatus: 'delivered', dispatchedAt: '2017-10-04T19:55:00.000Z', deliveredAt: '2017-10-10T21:25:13.000Z', estimatedDeliveryAt: '2017-10-18T00:00:00.000Z' },
+      ],
+    });
+  });
+
+  it('reads money as exact centavos', () => {
+    const parsed = parser('order_items').parse(['o1', '1', 'p1', 's1', '2017-09-19 09:45:35', '58.90', '13.29']);
+    expect(parsed.kind === 'commands' && parsed.commands[0]).toMatchObject({ price: 5890, freight: 1329, orderItemId: 1 });
+  });
+
+  it('restores a lost zip leading zero', () => {
+    const parsed = parser('geolocation').parse(['1037', '-23.54562128115268', '-46.63929204800168', 'sao paulo', 'SP']);
+    expect(parsed.kind === 'commands' && parsed.commands[0]).toMatchObject({ zipPrefix: '01037', lat: -23.54562128115268 });
+  });
+
+  it('gives every reason, naming the field', () => {
+    const parsed = parser('order_items').parse(['o1', 'x', 'p1', 's1', 'tomorrow', '1,5', '']);
+    expect(parsed).toEqual({
+      kind: 'invalid',
+      reasons: [
+        'order_item_id: "x" is not an integer',
+        'shipping_limit_date: "tomorrow" is not a timestamp (YYYY-MM-DD HH:MM:SS)',
+        'price: "1,5" is not an amount (e.g. 58.90)',
+        'freight_value: is empty',
+      ],
+    });
+  });
+
+  it('rejects an unknown state and status', () => {
+    expect(parser('sellers').parse(['s1', '13023', 'campinas', 'XX'])).toEqual({ kind: 'invalid', reasons: ['seller_state: "XX" is not a Brazilian state (UF)'] });
+    const order = parser('orders').parse(['o', 'c', 'lost', '2017-10-02 10:56:33', '', '', '', '']);
+    expect(order.kind === 'invalid' && order.reasons[0]).toMatch(/^order_status: "lost" is not one of created/);
+  });
+
+  it('rejects a row with a wrong number of values', () => {
+    expect(parser('categories').parse(['artes'])).toEqual({
+      kind: 'invalid',
+      reasons: ['row has 1 values but the header has 2 columns', 'product_category_name_english: is empty'],
+    });
+  });
+
+  it('rejects every row of a file whose header misses a column', () => {
+    expect(parser('categories', ['product_category_name', 'english']).parse(['artes', 'art'])).toEqual({
+      kind: 'invalid',
+      reasons: ['header: column product_category_name_english is missing'],
+    });
+  });
+
+  it('keeps a product without category as null, lengths empty', () => {
+    const parsed = parser('products').parse(['p1', '', '', '', '', '225', '16', '10', '14']);
+    expect(parsed.kind === 'commands' && parsed.commands[0]).toMatchObject({ category: null, nameLength: null, weightG: 225 });
+  });
+});

@@ -1,0 +1,59 @@
+import { deciderSpecification } from '../../shared-kernel/test/decider-specification.js';
+import { orderDecider, type AddOrderItem, type PlaceOrder, type ReceivePayment, type SalesEvent } from '../src/index.js';
+
+const spec = deciderSpecification(orderDecider);
+const orderId = 'o1';
+const place = (over: Partial<PlaceOrder> = {}): PlaceOrder => ({
+  type: 'PlaceOrder', orderId, customerId: 'c1', status: 'delivered',
+  purchasedAt: '2017-10-02T10:56:33.000Z', approvedAt: '2017-10-02T11:07:15.000Z', estimatedDeliveryAt: '2017-10-18T00:00:00.000Z', ...over,
+});
+const placed: SalesEvent = { type: 'OrderPlaced', data: { orderId, customerId: 'c1', purchasedAt: '2017-10-02T10:56:33.000Z', estimatedDeliveryAt: '2017-10-18T00:00:00.000Z' } };
+const approved: SalesEvent = { type: 'OrderApproved', data: { orderId, approvedAt: '2017-10-02T11:07:15.000Z' } };
+const invoiced: SalesEvent = { type: 'OrderInvoiced', data: { orderId } };
+const item = (over: Partial<AddOrderItem> = {}): AddOrderItem => ({
+  type: 'AddOrderItem', orderId, orderItemId: 1, productId: 'p1', sellerId: 's1', shippingLimitAt: '2017-10-06T11:07:15.000Z', price: 2990, freight: 872, ...over,
+});
+const payment = (over: Partial<ReceivePayment> = {}): ReceivePayment => ({
+  type: 'ReceivePayment', orderId, paymentSequential: 1, paymentType: 'credit_card', installments: 1, value: 3862, ...over,
+});
+const { type: _i, ...itemData } = item();
+const { type: _p, ...paymentData } = payment();
+
+describe('Order (Sales)', () => {
+  describe('PlaceOrder', () => {
+    it('places a delivered order with the lifecycle its status implies', () =>
+      spec.given().when(place()).then(placed, approved, invoiced));
+    it('places a created order without approval', () =>
+      spec.given().when(place({ status: 'created', approvedAt: null })).then(placed));
+    it('places a canceled order', () =>
+      spec.given().when(place({ status: 'canceled' })).then(placed, approved, { type: 'OrderCancelled', data: { orderId } }));
+    it('marks an unavailable order', () =>
+      spec.given().when(place({ status: 'unavailable' })).then(placed, approved, { type: 'OrderMarkedUnavailable', data: { orderId } }));
+    it('starts processing', () =>
+      spec.given().when(place({ status: 'processing' })).then(placed, approved, invoiced, { type: 'OrderProcessingStarted', data: { orderId } }));
+    it('does nothing for the same row again', () => spec.given(placed, approved, invoiced).when(place()).thenNothing());
+    it('adds only the steps a later snapshot reveals', () =>
+      spec.given(placed).when(place()).then(approved, invoiced));
+    it('rejects the same order id for another customer', () =>
+      spec.given(placed).when(place({ customerId: 'c2' })).thenRejected(/already placed by customer c1/));
+  });
+
+  describe('AddOrderItem', () => {
+    it('adds an item to a known order', () => spec.given(placed).when(item()).then({ type: 'OrderItemAdded', data: itemData }));
+    it('rejects an item of an unknown order', () => spec.given().when(item()).thenRejected('unknown order o1'));
+    it('rejects negative price and freight with both reasons', () =>
+      spec.given(placed).when(item({ price: -1, freight: -2 })).thenRejected(/price must not be negative/, /freight_value must not be negative/));
+    it('is idempotent', () => spec.given(placed, { type: 'OrderItemAdded', data: itemData }).when(item()).thenNothing());
+    it('rejects a conflicting item with the same id', () =>
+      spec.given(placed, { type: 'OrderItemAdded', data: itemData }).when(item({ price: 1 })).thenRejected(/already recorded with other values/));
+  });
+
+  describe('ReceivePayment', () => {
+    it('receives a payment', () => spec.given(placed).when(payment()).then({ type: 'PaymentReceived', data: paymentData }));
+    it('accepts 0 installments (a quality finding, not a rejection)', () =>
+      spec.given(placed).when(payment({ installments: 0 })).then({ type: 'PaymentReceived', data: { ...paymentData, installments: 0 } }));
+    it('rejects a payment of an unknown order', () => spec.given().when(payment()).thenRejected('unknown order o1'));
+    it('rejects a negative value', () => spec.given(placed).when(payment({ value: -5 })).thenRejected(/payment_value must not be negative/));
+    it('is idempotent', () => spec.given(placed, { type: 'PaymentReceived', data: paymentData }).when(payment()).thenNothing());
+  });
+});
