@@ -1,0 +1,247 @@
+import type { BatchRow } from './batching.js';
+import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
+
+// ---- The ingestion contract of apps/api ------------------------------------------------------------
+
+export type RunStartStatus = 'started' | 'already-started';
+
+export interface StartRunResponse {
+  readonly runId: string;
+  readonly status: RunStartStatus;
+}
+
+export interface BatchRequest {
+  readonly header: ReadonlyArray<string>;
+  readonly rows: ReadonlyArray<BatchRow>;
+}
+
+export type RowOutcome = 'accepted' | 'duplicate' | 'rejected';
+
+export interface RowResult {
+  readonly line: number;
+  readonly outcome: RowOutcome;
+  readonly reasons?: ReadonlyArray<string>;
+}
+
+export interface BatchResponse {
+  readonly file: string;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  readonly eventsAppended: number;
+  readonly results: ReadonlyArray<RowResult>;
+}
+
+export interface FileCompletion {
+  readonly file: string;
+  readonly rowsRead: number;
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  readonly eventsAppended: number;
+}
+
+export interface CompleteRunResponse {
+  readonly runId: string;
+  readonly status: string;
+}
+
+// ---- Errors ------------------------------------------------------------------------------------------
+
+export type ApiErrorKind = 'http' | 'network' | 'timeout' | 'protocol';
+
+/** A failed API call, after any retries. */
+export class ApiError extends Error {
+  override readonly name: string = 'ApiError';
+
+  constructor(
+    message: string,
+    readonly kind: ApiErrorKind,
+    /** Whether the failure was worth retrying (it was, up to the policy's attempts). */
+    readonly transient: boolean,
+    readonly status?: number,
+    /** Attempts made, the first included. */
+    readonly attempts = 1,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** The API could not be reached (connection refused/reset, timeouts) even after retries. */
+export class ApiUnreachableError extends ApiError {
+  override readonly name: string = 'ApiUnreachableError';
+}
+
+/** HTTP statuses worth retrying. Other 4xx are the request's fault and are not retried. */
+export const isTransientStatus = (status: number): boolean =>
+  status === 408 || status === 425 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+
+// ---- Client ------------------------------------------------------------------------------------------
+
+export interface RetryEvent {
+  readonly operation: string;
+  /** The attempt that failed (1-based). */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: ApiError;
+}
+
+export interface ApiClientOptions {
+  readonly baseUrl: string;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Per-request timeout (each attempt). */
+  readonly timeoutMs?: number;
+  /** Extra headers on every request (e.g. authorization). */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly signal?: AbortSignal;
+  readonly onRetry?: (event: RetryEvent) => void;
+  /** Test seams. */
+  readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  readonly random?: () => number;
+}
+
+/** HTTP client for the ingestion API, with retries of transient failures (exponential backoff + jitter). */
+export class ApiClient {
+  readonly baseUrl: string;
+  readonly retry: RetryPolicy;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: ApiClientOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.retry = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    if (!/^https?:\/\//i.test(this.baseUrl)) throw new TypeError(`API URL must be http(s)://…, got "${options.baseUrl}"`);
+  }
+
+  health(): Promise<unknown> {
+    return this.request('GET', '/health', undefined, 'health check');
+  }
+
+  startRun(runId: string, source: string): Promise<StartRunResponse> {
+    return this.request('POST', '/v1/pipeline-runs', { runId, source }, 'start pipeline run');
+  }
+
+  postBatch(runId: string, file: string, batch: BatchRequest): Promise<BatchResponse> {
+    const path = `/v1/pipeline-runs/${encodeURIComponent(runId)}/files/${encodeURIComponent(file)}/batches`;
+    return this.request('POST', path, batch, `post ${file} batch`);
+  }
+
+  completeRun(runId: string, files: ReadonlyArray<FileCompletion>): Promise<CompleteRunResponse> {
+    return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/complete`, { files }, 'complete pipeline run');
+  }
+
+  private async request<T>(method: string, path: string, body: unknown, operation: string): Promise<T> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const pause = this.options.sleep ?? sleep;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return (await this.attempt(method, path, payload)) as T;
+      } catch (e) {
+        if (!(e instanceof AttemptError)) throw e; // aborted by the caller
+        const { error, retryAfterMs } = e;
+        if (!error.transient || attempt >= this.retry.attempts) throw this.finalError(error, attempt, operation);
+        const delayMs = backoffDelay(this.retry, attempt, retryAfterMs, this.options.random);
+        this.options.onRetry?.({ operation, attempt, delayMs, error });
+        await pause(delayMs, this.options.signal);
+      }
+    }
+  }
+
+  private finalError(error: ApiError, attempts: number, operation: string): ApiError {
+    const tries = attempts > 1 ? ` (after ${attempts} attempts)` : '';
+    if (error.kind === 'network' || error.kind === 'timeout') {
+      return new ApiUnreachableError(`API unreachable at ${this.baseUrl}: ${operation}: ${error.message}${tries}`, error.kind, true, undefined, attempts, { cause: error.cause });
+    }
+    return new ApiError(`${operation}: ${error.message}${tries}`, error.kind, error.transient, error.status, attempts, { cause: error.cause });
+  }
+
+  /** One HTTP exchange; throws AttemptError for anything that is not a 2xx JSON answer. */
+  private async attempt(method: string, path: string, payload: string | undefined): Promise<unknown> {
+    const userSignal = this.options.signal;
+    userSignal?.throwIfAborted();
+    const timeout = AbortSignal.timeout(this.timeoutMs);
+    const signal = userSignal ? AbortSignal.any([userSignal, timeout]) : timeout;
+    const doFetch = this.options.fetch ?? fetch;
+    let res: Response;
+    let text: string;
+    try {
+      res = await doFetch(this.baseUrl + path, {
+        method,
+        headers: {
+          accept: 'application/json',
+          'user-agent': 'olist-dw-loader',
+          ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
+          ...this.options.headers,
+        },
+        body: payload,
+        signal,
+      });
+      text = await res.text();
+    } catch (e) {
+      if (userSignal?.aborted) throw userSignal.reason;
+      if (timeout.aborted) {
+        throw new AttemptError(new ApiError(`no answer within ${this.timeoutMs} ms (${method} ${path})`, 'timeout', true, undefined, 1, { cause: e }));
+      }
+      throw new AttemptError(new ApiError(describeNetworkError(e), 'network', true, undefined, 1, { cause: e }));
+    }
+    const json = parseJson(text);
+    if (!res.ok) {
+      const message = `HTTP ${res.status}${errorMessage(json, text)}`;
+      const error = new ApiError(message, 'http', isTransientStatus(res.status), res.status);
+      throw new AttemptError(error, parseRetryAfter(res.headers.get('retry-after')));
+    }
+    if (json === undefined && text.trim() !== '') {
+      throw new AttemptError(new ApiError(`HTTP ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`, 'protocol', false, res.status));
+    }
+    return json;
+  }
+}
+
+class AttemptError extends Error {
+  constructor(
+    readonly error: ApiError,
+    readonly retryAfterMs?: number,
+  ) {
+    super(error.message);
+  }
+}
+
+const parseJson = (text: string): unknown => {
+  try {
+    return text.trim() === '' ? undefined : (JSON.parse(text) as unknown);
+  } catch {
+    return undefined;
+  }
+};
+
+/** The server's explanation: Nest's `{ message }` (a string or a list), `{ error }`, or the raw text. */
+const errorMessage = (json: unknown, text: string): string => {
+  if (json && typeof json === 'object') {
+    const { message, error } = json as { message?: unknown; error?: unknown };
+    const m = Array.isArray(message) ? message.join('; ') : message;
+    if (typeof m === 'string' && m !== '') return `: ${m}`;
+    if (typeof error === 'string' && error !== '') return `: ${error}`;
+  }
+  const t = text.trim();
+  return t === '' ? '' : `: ${t.slice(0, 300)}`;
+};
+
+/** fetch (undici) reports network failures as `TypeError('fetch failed')` with the system error as cause. */
+const describeNetworkError = (e: unknown): string => {
+  const cause = (e as { cause?: unknown })?.cause;
+  const parts: string[] = [];
+  for (const c of [cause, e]) {
+    if (c && typeof c === 'object') {
+      const { code, message } = c as { code?: unknown; message?: unknown };
+      if (typeof code === 'string') parts.push(code);
+      if (typeof message === 'string' && message !== '') parts.push(message);
+      if (parts.length > 0) break;
+    }
+  }
+  // AggregateError (e.g. ECONNREFUSED on both ::1 and 127.0.0.1) has no message but inner errors.
+  const inner = (cause as { errors?: unknown })?.errors;
+  if (parts.length === 0 && Array.isArray(inner) && inner.length > 0) return describeNetworkError({ cause: inner[0] });
+  return parts.length > 0 ? [...new Set(parts)].join(' ') : String(e);
+};

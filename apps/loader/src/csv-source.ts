@@ -1,0 +1,135 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { parse, type CsvError, type Info, type Options } from 'csv-parse';
+
+/** One CSV record: its raw values and the 1-based physical line it starts on. */
+export interface CsvRecord {
+  /** 1-based physical line where the record starts (records with quoted line breaks span several). */
+  readonly line: number;
+  /** Raw field values, in file order (no trimming, no casting). */
+  readonly values: string[];
+  /** Byte offset just past this record (BOM included), for progress. */
+  readonly endByte: number;
+  /**
+   * Set when csv-parse could not parse the record (in practice: a quote never closed before the end of
+   * the file). `values` then holds the raw text as a single value, so the API rejects it with its raw row.
+   */
+  readonly parseError?: string;
+}
+
+export interface CsvSourceOptions {
+  /** Read buffer size; tests use tiny values to exercise chunk boundaries. */
+  readonly highWaterMark?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** Counts physical line breaks (CRLF, LF or CR each count once) across consecutive text pieces. */
+export class LineBreakCounter {
+  private afterCr = false;
+
+  /** Line breaks in `text`, and how many of them come before its first other character. */
+  count(text: string): { total: number; leading: number } {
+    let total = 0;
+    let leading = 0;
+    let seenContent = false;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10 /* \n */) {
+        if (!this.afterCr) {
+          total++;
+          if (!seenContent) leading++;
+        }
+        this.afterCr = false;
+      } else if (c === 13 /* \r */) {
+        total++;
+        if (!seenContent) leading++;
+        this.afterCr = true;
+      } else {
+        seenContent = true;
+        this.afterCr = false;
+      }
+    }
+    return { total, leading };
+  }
+}
+
+/**
+ * A streaming reader of one CSV file with csv-parse: BOM stripped, quoting and multi-line fields
+ * handled, rows of any length kept (`relax_column_count`), stray quotes inside unquoted fields kept
+ * (`relax_quotes`), blank lines skipped (and counted). Every record carries the physical line it starts
+ * on. csv-parse's own `info.lines` counts a CRLF inside a quoted field twice, so lines are counted here
+ * from each record's raw text instead.
+ */
+export class CsvSource {
+  /** Blank lines skipped between records (they hold no data). */
+  blankLines = 0;
+  /** Byte offset just past the last record read. */
+  bytesRead = 0;
+  /** Records that csv-parse could not parse (posted anyway, see `CsvRecord.parseError`). */
+  readonly parseErrors: Array<{ line: number; message: string }> = [];
+
+  constructor(
+    readonly path: string,
+    private readonly options: CsvSourceOptions = {},
+  ) {}
+
+  async size(): Promise<number> {
+    return (await stat(this.path)).size;
+  }
+
+  /** All records in file order, the header first. */
+  async *records(): AsyncGenerator<CsvRecord> {
+    const lines = new LineBreakCounter();
+    let linesConsumed = 0;
+    const skipped: Array<{ error: Error; raw: string }> = [];
+
+    const toRecord = (raw: string, values: string[], endByte: number, parseError?: string): CsvRecord => {
+      const { total, leading } = lines.count(raw);
+      this.blankLines += leading;
+      const line = linesConsumed + leading + 1;
+      linesConsumed += total;
+      this.bytesRead = endByte;
+      return parseError === undefined ? { line, values, endByte } : { line, values, endByte, parseError };
+    };
+
+    const parser = parse({
+      bom: true,
+      relax_column_count: true,
+      relax_quotes: true,
+      skip_empty_lines: true,
+      skip_records_with_error: true,
+      info: true,
+      raw: true,
+      // Runs synchronously, in file order, so line counting stays in step with the parser.
+      on_record: ((rec: { record: string[]; raw: string; info: Info }) =>
+        toRecord(rec.raw, rec.record, rec.info.bytes)) as unknown as Options['on_record'],
+      on_skip: (error: CsvError | undefined, raw: string | undefined) => {
+        if (error) skipped.push({ error, raw: raw ?? '' });
+        return undefined;
+      },
+    } satisfies Options);
+    const input = createReadStream(this.path, {
+      highWaterMark: this.options.highWaterMark ?? 64 * 1024,
+      signal: this.options.signal,
+    });
+    input.on('error', (err) => parser.destroy(err));
+    input.pipe(parser);
+    try {
+      for await (const record of parser as AsyncIterable<CsvRecord>) yield record;
+    } finally {
+      input.destroy();
+      parser.destroy();
+    }
+    // With relax_quotes and relax_column_count, the only error left is a quote never closed before the
+    // end of the file: csv-parse reports it after the last good record, with the unparsed rest as raw.
+    if (skipped.length > 0) {
+      const end = await this.size().catch(() => this.bytesRead);
+      for (const { error, raw } of skipped) {
+        const text = raw.replace(/(\r\n|\r|\n)$/, '');
+        const record = toRecord(raw, [text], end, error.message);
+        this.parseErrors.push({ line: record.line, message: error.message });
+        yield record;
+      }
+    }
+  }
+}
