@@ -1,0 +1,310 @@
+import { sqlState, SqlStates, type SqlClient } from '@olist/postgres';
+import type {
+  AppendRequest,
+  AppendResult,
+  Checkpoint,
+  EventData,
+  EventStore,
+  ExpectedRevision,
+  ReadAllOptions,
+  ReadAllPage,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../port.js';
+import { normaliseRequests, planAppend, type AppendPlan, type StoredEventRef } from './append-plan.js';
+import { decodePgCheckpoint, PG_START_CHECKPOINT } from './checkpoint.js';
+import { positionOf, toRecordedEvent, type EventRow } from './rows.js';
+import { migrateEventStore } from './schema.js';
+import * as Sql from './sql.js';
+import { PollingSubscription, type LogPage, type LogSource } from './subscription.js';
+
+export interface PostgresEventStoreOptions {
+  /** How often an idle subscription polls (default 100 ms). */
+  readonly pollIntervalMs?: number;
+  /** Default `maxBatchSize` of subscriptions (default 1000). */
+  readonly defaultBatchSize?: number;
+  /** NOTIFY on every append and LISTEN in subscriptions, to wake them before the next poll (default true). */
+  readonly notify?: boolean;
+  /** Close the SQL client in {@link PostgresEventStore.close} (default false: the client may be shared). */
+  readonly ownsClient?: boolean;
+  /** Attempts of an append transaction that hits a deadlock or serialization failure (default 3). */
+  readonly maxAppendAttempts?: number;
+}
+
+const RETRYABLE = new Set<string>([SqlStates.deadlockDetected, SqlStates.serializationFailure]);
+
+/** The event-store port on PostgreSQL (`pg` server or PGlite), see libs/event-store/README.md. */
+export class PostgresEventStore implements EventStore {
+  private readonly pollIntervalMs: number;
+  private readonly defaultBatchSize: number;
+  private readonly notify: boolean;
+  private readonly insertEvents: string;
+  private readonly subscriptions = new Set<Subscription>();
+  private readonly wakers = new Set<() => void>();
+  private unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
+  private closed = false;
+
+  constructor(
+    readonly client: SqlClient,
+    private readonly options: PostgresEventStoreOptions = {},
+  ) {
+    this.pollIntervalMs = options.pollIntervalMs ?? 100;
+    this.defaultBatchSize = options.defaultBatchSize ?? 1000;
+    this.notify = options.notify ?? true;
+    this.insertEvents = Sql.insertEventsSql(this.notify);
+  }
+
+  /** Migrates the schema, then returns the store. */
+  static async create(client: SqlClient, options?: PostgresEventStoreOptions): Promise<PostgresEventStore> {
+    const store = new PostgresEventStore(client, options);
+    await store.migrate();
+    return store;
+  }
+
+  migrate(): Promise<void> {
+    return migrateEventStore(this.client);
+  }
+
+  async appendToStream(
+    streamId: string,
+    events: ReadonlyArray<EventData>,
+    options: { expectedRevision?: ExpectedRevision } = {},
+  ): Promise<AppendResult> {
+    const [result] = await this.appendMany([{ streamId, events, expectedRevision: options.expectedRevision ?? 'any' }]);
+    return result!;
+  }
+
+  /**
+   * One transaction, a constant number of statements. Several requests may target the same stream: they are
+   * applied in order, each checked against the revision the previous one left.
+   */
+  async appendMany(requests: ReadonlyArray<AppendRequest>): Promise<ReadonlyArray<AppendResult>> {
+    this.assertOpen();
+    const normalised = normaliseRequests(requests);
+    if (normalised.length === 0) return [];
+    const attempts = this.options.maxAppendAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.client.transaction((tx) => this.appendInTransaction(tx, normalised));
+      } catch (error) {
+        if (attempt >= attempts || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+      }
+    }
+  }
+
+  private async appendInTransaction(tx: SqlClient, requests: ReadonlyArray<AppendRequest>): Promise<AppendResult[]> {
+    const eventCounts = new Map<string, number>();
+    for (const request of requests) {
+      eventCounts.set(request.streamId, (eventCounts.get(request.streamId) ?? 0) + request.events.length);
+    }
+    const withEvents = [...eventCounts].filter(([, count]) => count > 0);
+
+    // 1. Create the streams that do not exist yet (locked by the insert), at their final revision.
+    const created = new Set<string>();
+    if (withEvents.length > 0) {
+      const { rows } = await tx.query<{ stream_id: string }>(Sql.CREATE_STREAMS, [
+        withEvents.map(([id]) => id),
+        withEvents.map(([, count]) => BigInt(count - 1)),
+      ]);
+      for (const row of rows) created.add(row.stream_id);
+    }
+
+    // 2. Lock the others and read their revisions.
+    const current = new Map<string, bigint>();
+    const others = [...eventCounts.keys()].filter((id) => !created.has(id));
+    if (others.length > 0) {
+      const { rows } = await tx.query<{ stream_id: string; revision: bigint }>(Sql.LOCK_STREAMS, [others]);
+      for (const row of rows) current.set(row.stream_id, BigInt(row.revision));
+    }
+
+    // 3. Under the locks, find which of the ids are already stored in those streams (idempotent replays).
+    const stored = await this.findStored(tx, requests, current);
+
+    const plan = planAppend(requests, current, stored);
+    for (const id of created) {
+      if (plan.streams.get(id)?.revision !== BigInt(eventCounts.get(id)! - 1)) {
+        throw new Error(`internal error: stream ${id} created at a revision the plan does not reach`);
+      }
+    }
+    return this.write(tx, plan);
+  }
+
+  private async findStored(
+    tx: SqlClient,
+    requests: ReadonlyArray<AppendRequest>,
+    current: ReadonlyMap<string, bigint>,
+  ): Promise<Map<string, Map<string, StoredEventRef>>> {
+    const stored = new Map<string, Map<string, StoredEventRef>>();
+    const ids = requests.filter((r) => current.has(r.streamId)).flatMap((r) => r.events.map((e) => e.id));
+    if (ids.length === 0) return stored;
+    const { rows } = await tx.query<{
+      stream_id: string;
+      event_id: string;
+      revision: bigint;
+      transaction_id: string;
+      global_position: bigint;
+    }>(Sql.FIND_STORED_IDS, [ids, [...current.keys()]]);
+    for (const row of rows) {
+      let byId = stored.get(row.stream_id);
+      if (!byId) stored.set(row.stream_id, (byId = new Map()));
+      byId.set(row.event_id, { revision: BigInt(row.revision), position: positionOf(row) });
+    }
+    return stored;
+  }
+
+  private async write(tx: SqlClient, plan: AppendPlan): Promise<AppendResult[]> {
+    const positions = new Map<string, Checkpoint>();
+    const key = (streamId: string, revision: bigint) => `${revision}\u0000${streamId}`;
+
+    if (plan.events.length > 0) {
+      const existing = [...plan.streams].filter(([, s]) => s.previous !== undefined);
+      const wanted = plan.outcomes.filter((o) => o.kind === 'written');
+      const { rows } = await tx.query<{
+        transaction_id: string;
+        inserted: bigint;
+        updated: bigint;
+        stream_id: string | null;
+        revision: bigint | null;
+        global_position: bigint | null;
+      }>(this.insertEvents, [
+        plan.events.map((e) => e.streamId),
+        plan.events.map((e) => e.revision),
+        plan.events.map((e) => e.event.id),
+        plan.events.map((e) => e.event.type),
+        plan.events.map((e) => JSON.stringify(e.event.data ?? null)),
+        plan.events.map((e) => JSON.stringify(e.event.metadata ?? {})),
+        existing.map(([id]) => id),
+        existing.map(([, s]) => s.revision),
+        existing.map(([, s]) => s.previous),
+        wanted.map((o) => o.streamId),
+        wanted.map((o) => o.revision),
+      ]);
+      const summary = rows[0]!;
+      if (BigInt(summary.inserted) !== BigInt(plan.events.length) || BigInt(summary.updated) !== BigInt(existing.length)) {
+        throw new Error('internal error: stream revisions changed under their row locks');
+      }
+      for (const row of rows) {
+        if (row.stream_id !== null) {
+          positions.set(key(row.stream_id, BigInt(row.revision!)), positionOf({ ...row, global_position: row.global_position! }));
+        }
+      }
+    }
+
+    // Requests without events report the position of their stream's last event.
+    const missing = plan.outcomes.filter(
+      (o) => o.kind === 'empty' && o.revision >= 0n && !positions.has(key(o.streamId, o.revision)),
+    ) as Array<{ streamId: string; revision: bigint }>;
+    if (missing.length > 0) {
+      const { rows } = await tx.query<{ stream_id: string; revision: bigint; transaction_id: string; global_position: bigint }>(
+        Sql.FIND_POSITIONS,
+        [missing.map((o) => o.streamId), missing.map((o) => o.revision)],
+      );
+      for (const row of rows) positions.set(key(row.stream_id, BigInt(row.revision)), positionOf(row));
+    }
+
+    return plan.outcomes.map((outcome) => {
+      if (outcome.kind === 'idempotent') return outcome.result;
+      const position =
+        outcome.revision < 0n ? PG_START_CHECKPOINT : positions.get(key(outcome.streamId, outcome.revision));
+      if (!position) throw new Error(`internal error: no position for ${outcome.streamId}@${outcome.revision}`);
+      return { streamId: outcome.streamId, nextExpectedRevision: outcome.revision, position, idempotent: false };
+    });
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<ReadonlyArray<RecordedEvent>> {
+    this.assertOpen();
+    const sql = options.direction === 'backwards' ? Sql.READ_STREAM_BACKWARDS : Sql.READ_STREAM_FORWARDS;
+    const { rows } = await this.client.query<EventRow>(sql, [streamId, options.fromRevision ?? null, limit(options.maxCount)]);
+    return rows.map(toRecordedEvent);
+  }
+
+  async readStreams(streamIds: ReadonlyArray<string>): Promise<ReadonlyMap<string, ReadonlyArray<RecordedEvent>>> {
+    this.assertOpen();
+    const result = new Map<string, RecordedEvent[]>(streamIds.map((id) => [id, []]));
+    if (streamIds.length === 0) return result;
+    const { rows } = await this.client.query<EventRow>(Sql.READ_STREAMS, [[...new Set(streamIds)]]);
+    for (const row of rows) result.get(row.stream_id)!.push(toRecordedEvent(row));
+    return result;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<ReadAllPage> {
+    this.assertOpen();
+    const { events, checkpoint } = await this.readPage(options.after, options.maxCount);
+    return { events, checkpoint };
+  }
+
+  private async readPage(after: Checkpoint | undefined, maxCount: number | undefined): Promise<LogPage> {
+    const from = decodePgCheckpoint(after ?? PG_START_CHECKPOINT);
+    const { rows } = await this.client.query<{ horizon: string } & { [K in keyof EventRow]: EventRow[K] | null }>(
+      Sql.READ_ALL,
+      [from.transactionId.toString(), from.globalPosition, limit(maxCount)],
+    );
+    const events = rows.filter((row) => row.global_position !== null).map((row) => toRecordedEvent(row as EventRow));
+    return {
+      events,
+      checkpoint: events.length > 0 ? events[events.length - 1]!.position : after,
+      horizon: BigInt(rows[0]!.horizon),
+    };
+  }
+
+  subscribeToAll(options: SubscribeOptions): Subscription {
+    this.assertOpen();
+    const source: LogSource = {
+      readPage: (after, maxCount) => this.readPage(after, maxCount),
+      currentTarget: async () => {
+        const { rows } = await this.client.query<{ xmax: string }>(Sql.CURRENT_XMAX);
+        return BigInt(rows[0]!.xmax);
+      },
+      onAppend: (wake) => this.onAppend(wake),
+    };
+    const subscription = new PollingSubscription(source, options, {
+      pollIntervalMs: this.pollIntervalMs,
+      defaultBatchSize: this.defaultBatchSize,
+      maxReadRetries: 5,
+    });
+    this.subscriptions.add(subscription);
+    return {
+      stop: async () => {
+        this.subscriptions.delete(subscription);
+        await subscription.stop();
+      },
+      caughtUp: () => subscription.caughtUp(),
+    };
+  }
+
+  /** One LISTEN per store, started with the first subscription; failures leave subscriptions polling. */
+  private onAppend(wake: () => void): () => void {
+    this.wakers.add(wake);
+    if (this.notify && this.client.listen && !this.unlisten) {
+      this.unlisten = this.client
+        .listen(Sql.APPEND_NOTIFY_CHANNEL, () => {
+          for (const waker of this.wakers) waker();
+        })
+        .catch(() => undefined);
+    }
+    return () => this.wakers.delete(wake);
+  }
+
+  /** Stops the subscriptions (waiting for their handlers) and, if it owns it, closes the client. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    this.subscriptions.clear();
+    const unlisten = await this.unlisten;
+    await unlisten?.().catch(() => {});
+    if (this.options.ownsClient) await this.client.close();
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('event store closed');
+  }
+}
+
+function limit(maxCount: number | undefined): number | null {
+  if (maxCount === undefined) return null;
+  if (!Number.isInteger(maxCount) || maxCount < 0) throw new RangeError(`maxCount must be a non-negative integer`);
+  return maxCount;
+}

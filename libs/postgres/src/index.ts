@@ -1,0 +1,4 @@
+export * from './sql-client.js';
+export { TransactionClient } from './transaction-client.js';
+export { PgSqlClient, createPgClient, type PgClientOptions } from './pg-client.js';
+export { PgliteSqlClient, createPgliteClient, type PgliteClientOptions } from './pglite-client.js';
