@@ -1,0 +1,3 @@
+export * from './database.js';
+export * from './values.js';
+export * from './migrations.js';
