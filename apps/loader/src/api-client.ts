@@ -230,18 +230,16 @@ const errorMessage = (json: unknown, text: string): string => {
 
 /** fetch (undici) reports network failures as `TypeError('fetch failed')` with the system error as cause. */
 const describeNetworkError = (e: unknown): string => {
-  const cause = (e as { cause?: unknown })?.cause;
-  const parts: string[] = [];
-  for (const c of [cause, e]) {
-    if (c && typeof c === 'object') {
-      const { code, message } = c as { code?: unknown; message?: unknown };
-      if (typeof code === 'string') parts.push(code);
-      if (typeof message === 'string' && message !== '') parts.push(message);
-      if (parts.length > 0) break;
+  for (const c of [(e as { cause?: unknown })?.cause, e]) {
+    if (!c || typeof c !== 'object') continue;
+    const { code, message, errors } = c as { code?: unknown; message?: unknown; errors?: unknown };
+    // AggregateError (e.g. refused on both ::1 and 127.0.0.1): no message of its own, the inner ones.
+    if ((typeof message !== 'string' || message === '') && Array.isArray(errors) && errors.length > 0) {
+      return describeNetworkError({ cause: errors[0] });
     }
+    const text = typeof message === 'string' ? message : '';
+    if (typeof code === 'string') return text.includes(code) ? text : `${code}${text ? `: ${text}` : ''}`;
+    if (text !== '') return text;
   }
-  // AggregateError (e.g. ECONNREFUSED on both ::1 and 127.0.0.1) has no message but inner errors.
-  const inner = (cause as { errors?: unknown })?.errors;
-  if (parts.length === 0 && Array.isArray(inner) && inner.length > 0) return describeNetworkError({ cause: inner[0] });
-  return parts.length > 0 ? [...new Set(parts)].join(' ') : String(e);
+  return String(e);
 };

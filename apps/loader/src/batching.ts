@@ -11,10 +11,10 @@ export interface BatcherOptions {
   readonly maxBytes?: number;
 }
 
-/** Approximate size of a row in the JSON request body. */
+/** Size of a row in the JSON request body (at most a few bytes over). */
 export const rowJsonBytes = (row: BatchRow): number => {
-  let bytes = 24; // {"line":123456,"values":[]},
-  for (const v of row.values) bytes += Buffer.byteLength(v) + 3;
+  let bytes = 32; // {"line":1234567890,"values":[]},
+  for (const v of row.values) bytes += Buffer.byteLength(JSON.stringify(v)) + 1;
   return bytes;
 };
 

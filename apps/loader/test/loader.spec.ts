@@ -1,0 +1,367 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { SOURCE_FILES } from '@olist/ingestion';
+import { pino } from 'pino';
+import { runCli } from '../src/cli.js';
+import { loadDirectory, LoadOptionsError, type LoadOptions, type LoadProgressEvent } from '../src/loader.js';
+import { renderSummary } from '../src/report.js';
+import { exitCodeFor, type LoadSummary } from '../src/summary.js';
+import { closedPort, FakeApi, type FakeApiOptions, type Reply } from './fake-api.js';
+import { FIXTURE_COUNTS, writeFixtureDir } from './fixtures.js';
+
+const silent = pino({ level: 'silent' });
+const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, jitter: 0 };
+const ALL = SOURCE_FILES.map((f) => f.name);
+
+let root: string;
+let dir: string;
+let api: FakeApi | undefined;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'loader-'));
+  dir = await writeFixtureDir(join(root, 'full'));
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+const startApi = async (options?: FakeApiOptions): Promise<FakeApi> => (api = await new FakeApi(options).start());
+const load = (over: Partial<LoadOptions> = {}): Promise<LoadSummary> =>
+  loadDirectory({ dir, apiUrl: api?.url, logger: silent, retry: fastRetry, ...over });
+const byFile = (s: LoadSummary, file: string) => s.files.find((f) => f.file === file)!;
+const batchPath = /\/files\/([^/]+)\/batches$/;
+
+describe('loadDirectory against a test double of the API', () => {
+  it('loads the nine files in dependency order, one file after the other, then completes the run', async () => {
+    let inFlight = 0;
+    let peak = 0;
+    const posted: string[] = [];
+    await startApi({
+      intercept: async ({ path }) => {
+        const m = batchPath.exec(path);
+        if (!m) return undefined;
+        posted.push(m[1]!);
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise((r) => setTimeout(r, 5));
+        inFlight--;
+        return undefined;
+      },
+    });
+    const summary = await load({ batchSize: 1, concurrency: 2 });
+
+    expect(summary.ok).toBe(true);
+    expect(exitCodeFor(summary)).toBe(0);
+    expect(summary.runStatus).toBe('started');
+    expect(summary.completed).toBe(true);
+    expect(summary.source).toBe(dir);
+    // Files never interleave, and come in SOURCE_FILES order; within a file, two batches at a time.
+    const order = posted.filter((f, i) => f !== posted[i - 1]);
+    expect(order).toEqual(ALL);
+    expect(peak).toBe(2);
+    expect(summary.files.map((f) => [f.file, f.status, f.rowsRead])).toEqual(ALL.map((f) => [f, 'loaded', FIXTURE_COUNTS[f]]));
+
+    // The complete call carries each file's counts.
+    expect(api!.completes).toHaveLength(1);
+    expect(api!.completes[0]!.runId).toBe(summary.runId);
+    expect(api!.completes[0]!.body.files).toEqual(
+      summary.files.map((f) => ({ file: f.file, rowsRead: f.rowsRead, accepted: f.accepted, duplicates: f.duplicates, rejected: f.rejected, eventsAppended: f.eventsAppended })),
+    );
+    expect(api!.requests[0]).toMatchObject({ path: '/v1/pipeline-runs', body: { runId: summary.runId, source: dir } });
+  });
+
+  it('posts the header as read (BOM stripped) and each row with its start line, short rows included', async () => {
+    await startApi();
+    const summary = await load();
+    const categories = api!.batches.find((b) => b.file === 'categories')!;
+    expect(categories.header).toEqual(['product_category_name', 'product_category_name_english']);
+    expect(api!.rowsOf('reviews').map((r) => [r.line, r.values[0]])).toEqual([[2, 'r1'], [3, 'r2'], [6, 'r3']]);
+    expect(api!.rowsOf('reviews')[1]!.values[4]).toBe('Não recebi, "nada"\r\nainda.\r\nPéssimo');
+    // The short item row is posted, and the API's rejection is a data outcome, not a failure.
+    expect(api!.rowsOf('order_items').map((r) => r.values.length)).toEqual([7, 7, 4]);
+    const items = byFile(summary, 'order_items');
+    expect(items).toMatchObject({ status: 'loaded', rowsRead: 3, accepted: 2, rejected: 1, failed: 0 });
+    expect(items.rejectionReasons).toEqual([{ reason: 'expected 7 values, got 4', count: 1, lines: [4] }]);
+    expect(summary.ok).toBe(true);
+    expect(summary.totals).toMatchObject({ rowsRead: 21, accepted: 20, rejected: 1, duplicates: 0, eventsAppended: 40, failed: 0 });
+  });
+
+  it('is the same run when the same data is loaded again, from anywhere: nothing new is appended', async () => {
+    await startApi();
+    const copy = await writeFixtureDir(join(root, 'copy'));
+    const first = await load();
+    const second = await load({ dir: copy });
+    expect(second.runId).toBe(first.runId);
+    expect(second.runStatus).toBe('already-started');
+    expect(second.totals).toMatchObject({ accepted: 0, duplicates: 20, rejected: 1, eventsAppended: 0 });
+    expect(second.ok).toBe(true);
+  });
+
+  it('aggregates rejection reasons per file, most frequent first, values folded', async () => {
+    await startApi({
+      reject: (file, row) => (file === 'orders' ? [`order_status: "${row.values[2]}" is not allowed`, 'customer unknown'] : undefined),
+    });
+    const summary = await load({ only: ['orders'] });
+    expect(byFile(summary, 'orders').rejectionReasons).toEqual([
+      { reason: 'customer unknown', count: 3, lines: [2, 3, 4] },
+      { reason: 'order_status: "…" is not allowed', count: 3, example: 'order_status: "delivered" is not allowed', lines: [2, 3, 4] },
+    ]);
+    const text = renderSummary(summary);
+    expect(text).toContain('Top rejection reasons');
+    expect(text).toMatch(/3 {2}order_status: "…" is not allowed {2}\(line 2, 3, 4\)/);
+  });
+
+  it('retries flaky 503s and still loads everything', async () => {
+    let failures = 0;
+    await startApi({
+      intercept: ({ path }) => (batchPath.test(path) && failures++ < 3 ? { status: 503, body: { message: 'busy' } } : undefined),
+    });
+    const events: LoadProgressEvent[] = [];
+    const summary = await load({ onProgress: (e) => events.push(e) });
+    expect(summary.ok).toBe(true);
+    expect(events.filter((e) => e.type === 'retry')).toHaveLength(3);
+    expect(summary.totals.failed).toBe(0);
+  });
+
+  it('reports a batch the API refuses (400) as failed rows, goes on with the other files, and exits 1', async () => {
+    await startApi({
+      intercept: ({ path }): Reply | undefined =>
+        path.endsWith('/files/order_items/batches') ? { status: 400, body: { statusCode: 400, message: 'rows[2].values must be strings' } } : undefined,
+    });
+    const summary = await load({ batchSize: 2 });
+    const items = byFile(summary, 'order_items');
+    expect(items).toMatchObject({ status: 'failed', rowsRead: 3, accepted: 0, failed: 3, batches: 2, failedBatches: 2 });
+    expect(items.failures).toEqual([
+      { message: 'post order_items batch: HTTP 400: rows[2].values must be strings', status: 400, batches: 2, rows: 3, firstLine: 2 },
+    ]);
+    expect(byFile(summary, 'payments').status).toBe('loaded');
+    expect(byFile(summary, 'reviews').status).toBe('loaded');
+    expect(summary.completed).toBe(true);
+    expect(api!.completes[0]!.body.files.find((f) => f.file === 'order_items')).toEqual({
+      file: 'order_items', rowsRead: 3, accepted: 0, duplicates: 0, rejected: 0, eventsAppended: 0,
+    });
+    expect(summary.ok).toBe(false);
+    expect(exitCodeFor(summary)).toBe(1);
+    const text = renderSummary(summary);
+    expect(text).toMatch(/file\s+rows read\s+accepted\s+duplicates\s+rejected\s+events\s+failed\s+status\s+time/);
+    expect(text).toContain('order_items: post order_items batch: HTTP 400: rows[2].values must be strings (2 batches, 3 rows, from line 2)');
+  });
+
+  it('splits a batch the API finds too large (413)', async () => {
+    await startApi({
+      intercept: ({ path, body }) =>
+        batchPath.test(path) && (body as { rows: unknown[] }).rows.length > 1 ? { status: 413, body: { message: 'too large' } } : undefined,
+    });
+    const summary = await load({ batchSize: 50, only: ['orders'] });
+    expect(summary.ok).toBe(true);
+    expect(api!.batches.map((b) => b.rows.map((r) => r.line))).toEqual([[2], [3], [4]]);
+  });
+
+  it('stops with "API unreachable" when nobody listens, without loading anything', async () => {
+    const port = await closedPort();
+    const summary = await loadDirectory({ dir, apiUrl: `http://127.0.0.1:${port}`, logger: silent, retry: fastRetry });
+    expect(summary.error?.code).toBe('API_UNREACHABLE');
+    expect(summary.error?.message).toMatch(new RegExp(`^API unreachable at http://127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*\\(after 4 attempts\\)$`));
+    expect(summary.files.every((f) => f.status === 'not-loaded' && f.rowsRead === 0)).toBe(true);
+    expect(summary.ok).toBe(false);
+    expect(exitCodeFor(summary)).toBe(1);
+    expect(renderSummary(summary)).toContain(`FAILED (API_UNREACHABLE): API unreachable at http://127.0.0.1:${port}`);
+  });
+
+  it('stops when the API goes away in the middle: the rest is not loaded and the run is not completed', async () => {
+    await startApi();
+    const server = api!;
+    const summary = await load({
+      batchSize: 1,
+      onProgress: (e) => {
+        if (e.type === 'file-finished' && e.file === 'customers') void server.close();
+      },
+    });
+    api = undefined;
+    expect(summary.error?.code).toBe('API_UNREACHABLE');
+    expect(byFile(summary, 'customers').status).toBe('loaded');
+    expect(byFile(summary, 'geolocation')).toMatchObject({ status: 'aborted', failed: byFile(summary, 'geolocation').rowsRead });
+    expect(byFile(summary, 'geolocation').failed).toBeGreaterThan(0);
+    expect(byFile(summary, 'orders').status).toBe('not-loaded');
+    expect(summary.completed).toBe(false);
+    expect(exitCodeFor(summary)).toBe(1);
+  });
+
+  it('treats a 401 as fatal', async () => {
+    await startApi({ intercept: ({ path }) => (batchPath.test(path) ? { status: 401, body: { message: 'missing API key' } } : undefined) });
+    const summary = await load();
+    expect(summary.error).toEqual({ code: 'API_UNAUTHORIZED', message: 'the API refused the loader: post categories batch: HTTP 401: missing API key' });
+    expect(byFile(summary, 'sellers').status).toBe('not-loaded');
+  });
+
+  it('reports missing files, loads the others, and exits 1', async () => {
+    await startApi();
+    const partial = await writeFixtureDir(join(root, 'partial'), ['orders', 'order_items']);
+    const summary = await load({ dir: partial });
+    expect(summary.missingFiles).toEqual(SOURCE_FILES.filter((f) => !['orders', 'order_items'].includes(f.name)).map((f) => f.fileName));
+    expect(byFile(summary, 'sellers')).toMatchObject({ status: 'missing', error: `not found: ${join(partial, 'olist_sellers_dataset.csv')}` });
+    expect(byFile(summary, 'orders').status).toBe('loaded');
+    expect(summary.completed).toBe(true);
+    expect(api!.completes[0]!.body.files.map((f) => f.file)).toEqual(['orders', 'order_items']);
+    expect(exitCodeFor(summary)).toBe(1);
+  });
+
+  it('with --only expects only those files, loads them in dependency order, and derives another run id', async () => {
+    await startApi();
+    const partial = await writeFixtureDir(join(root, 'only'), ['orders', 'order_items']);
+    const full = await load();
+    const summary = await load({ dir: partial, only: ['order_items', 'orders'] });
+    expect(summary.files.map((f) => f.file)).toEqual(['orders', 'order_items']);
+    expect(summary.ok).toBe(true);
+    expect(summary.runId).not.toBe(full.runId);
+  });
+
+  it('reports a directory without any source file, without calling the API', async () => {
+    await startApi();
+    const summary = await load({ dir: join(root, 'nowhere') });
+    expect(summary.error?.code).toBe('NO_FILES');
+    expect(api!.requests).toEqual([]);
+    expect(exitCodeFor(summary)).toBe(1);
+  });
+
+  it('reports an empty file as unreadable, loads the others', async () => {
+    await startApi();
+    const d = await writeFixtureDir(join(root, 'empty-file'), ALL, { payments: '' });
+    const summary = await load({ dir: d });
+    expect(byFile(summary, 'payments')).toMatchObject({ status: 'read-error', error: expect.stringMatching(/empty file/) });
+    expect(byFile(summary, 'reviews').status).toBe('loaded');
+    expect(exitCodeFor(summary)).toBe(1);
+  });
+
+  it('warns about a header that differs from the expected columns but posts the rows for the API to judge', async () => {
+    await startApi();
+    const d = await writeFixtureDir(join(root, 'bad-header'), ['payments'], { payments: 'order_id,seq,payment_type\no1,1,boleto\n' });
+    const summary = await load({ dir: d, only: ['payments'] });
+    const payments = byFile(summary, 'payments');
+    expect(payments.warnings[0]).toMatch(/header differs .*missing payment_sequential, payment_installments, payment_value; unexpected seq/);
+    expect(api!.batches[0]!.header).toEqual(['order_id', 'seq', 'payment_type']);
+  });
+
+  it('counts a response that does not account for every row as a failure', async () => {
+    await startApi({
+      intercept: ({ path }) =>
+        path.endsWith('/files/sellers/batches')
+          ? { status: 200, body: { file: 'sellers', accepted: 1, duplicates: 0, rejected: 0, eventsAppended: 1, results: [{ line: 2, outcome: 'accepted' }] } }
+          : undefined,
+    });
+    const summary = await load({ only: ['sellers'] });
+    expect(byFile(summary, 'sellers')).toMatchObject({ status: 'failed', failed: 1, warnings: ['the API answered for 1 of 2 rows in the batch starting at line 2'] });
+    expect(exitCodeFor(summary)).toBe(1);
+  });
+
+  it('stops on abort and exits 130', async () => {
+    const controller = new AbortController();
+    await startApi();
+    const summary = await load({
+      batchSize: 1,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.type === 'file-finished' && e.file === 'sellers') controller.abort(new Error('interrupted'));
+      },
+    });
+    expect(summary.error).toEqual({ code: 'ABORTED', message: 'aborted: interrupted' });
+    expect(summary.completed).toBe(false);
+    expect(exitCodeFor(summary)).toBe(130);
+  });
+
+  it('rejects bad options up front', async () => {
+    await expect(load({ only: ['orderz'] })).rejects.toThrow(LoadOptionsError);
+    await expect(load({ batchSize: 0 })).rejects.toThrow(/batch size/);
+    await expect(load({ runId: 'nope' })).rejects.toThrow(/UUID/);
+  });
+
+  it('uses an explicit run id', async () => {
+    await startApi();
+    const runId = '0b6f1c2e-1111-4222-8333-944455556666';
+    const summary = await load({ runId, only: ['categories'] });
+    expect(summary.runId).toBe(runId);
+    expect(api!.batches[0]!.runId).toBe(runId);
+  });
+});
+
+describe('the CLI', () => {
+  const capture = (): { stream: Writable & { isTTY?: boolean }; text: () => string } => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        chunks.push(String(chunk));
+        cb();
+      },
+    });
+    return { stream, text: () => chunks.join('') };
+  };
+  const run = async (args: string[]) => {
+    const out = capture();
+    const err = capture();
+    const code = await runCli(args, { stdout: out.stream, stderr: err.stream, env: {}, overrides: { retry: fastRetry } });
+    return { code, stdout: out.text(), stderr: err.text() };
+  };
+
+  it('prints the summary as JSON with --json and exits 0', async () => {
+    await startApi();
+    const { code, stdout } = await run([dir, '--api', api!.url, '--json', '--log-level', 'silent', '--batch-size', '2']);
+    expect(code).toBe(0);
+    const json = JSON.parse(stdout) as LoadSummary;
+    expect(json).toMatchObject({ apiUrl: api!.url, ok: true, totals: { rowsRead: 21, rejected: 1 } });
+    expect(json.files.find((f) => f.file === 'order_items')?.rejectionReasons).toHaveLength(1);
+  });
+
+  it('prints a table, and exits 1 when the API is unreachable', async () => {
+    const port = await closedPort();
+    const { code, stdout, stderr } = await run([dir, '--api', `http://127.0.0.1:${port}`, '--log-level', 'silent', '--no-progress']);
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/file\s+rows read\s+accepted\s+duplicates\s+rejected\s+events\s+status\s+time/);
+    expect(stderr).toContain(`error: API unreachable at http://127.0.0.1:${port}`);
+  });
+
+  it('refuses unknown file names and bad numbers', async () => {
+    expect((await run([dir, '--only', 'orders,orderz'])).code).toBe(1);
+    expect((await run([dir, '--batch-size', '0'])).stderr).toMatch(/batch-size.*positive integer/);
+  });
+
+  it('reads the API key from its option', async () => {
+    await startApi();
+    const seen: string[] = [];
+    const out = capture();
+    api!.requests.length = 0;
+    const code = await runCli([dir, '--api', api!.url, '--api-key', 's3cret', '--only', 'categories', '--log-level', 'silent', '--json'], {
+      stdout: out.stream,
+      stderr: capture().stream,
+      env: {},
+      overrides: {
+        fetch: (input, init) => {
+          seen.push(new Headers(init?.headers).get('authorization') ?? '');
+          return fetch(input, init);
+        },
+      },
+    });
+    expect(code).toBe(0);
+    expect(new Set(seen)).toEqual(new Set(['Bearer s3cret']));
+  });
+});
+
+describe('a directory with a file that ends inside an open quote', () => {
+  it('posts the unparsable tail as one row for the API to reject, and says so', async () => {
+    await startApi();
+    const d = join(root, 'open-quote');
+    await writeFixtureDir(d, ['categories']);
+    await writeFile(join(d, 'product_category_name_translation.csv'), 'product_category_name,product_category_name_english\nartes,art\n"oops,x\n');
+    const summary = await load({ dir: d, only: ['categories'] });
+    expect(api!.rowsOf('categories')).toEqual([
+      { line: 2, values: ['artes', 'art'] },
+      { line: 3, values: ['"oops,x'] },
+    ]);
+    expect(byFile(summary, 'categories')).toMatchObject({ rejected: 1, accepted: 1, status: 'loaded', warnings: [expect.stringMatching(/^line 3: Quote Not Closed/)] });
+  });
+});
