@@ -56,6 +56,12 @@ export class PgSqlClient implements SqlClient {
       return { rows: result.rows as never[], rowCount: result.rowCount ?? result.rows.length };
     });
     let broken: Error | undefined;
+    // The server may end the session mid-transaction (idle_in_transaction_session_timeout, restart): the
+    // error surfaces through the next query, but the client also emits it and would crash the process unheard.
+    const onConnectionError = (error: Error) => {
+      broken = error;
+    };
+    connection.on('error', onConnectionError);
     try {
       await connection.query('BEGIN');
       const result = await fn(tx);
@@ -71,6 +77,7 @@ export class PgSqlClient implements SqlClient {
       }
       throw error;
     } finally {
+      connection.removeListener('error', onConnectionError);
       connection.release(broken);
     }
   }
