@@ -1,0 +1,74 @@
+import type { SourceFile, SourceFileName } from '@olist/ingestion';
+import type { CsvFileWriter } from './csv-writer.js';
+import type { QuirkCounts, QuirkName, QuirkRates, QuirkToggles } from './quirks.js';
+import type { Rng } from './rng.js';
+import type { RowOf } from './rows.js';
+
+/**
+ * Row transformers sit between the domain generator (which only produces coherent rows) and the CSV
+ * writers. Each one sees every row of one file and returns it (possibly modified), several rows, or
+ * `null` to drop it. The row-level quirks are transformers (see `transformers.ts`); defect injection
+ * (negative prices, unknown orders, bad dates, ...) plugs in the same way through
+ * `GenerateOptions.transformers`, after the quirks.
+ */
+export type TransformResult<N extends SourceFileName> = RowOf<N> | ReadonlyArray<RowOf<N>> | null;
+
+export interface RowTransformer<N extends SourceFileName> {
+  readonly name: string;
+  readonly file: N;
+  transform(row: RowOf<N>): TransformResult<N>;
+}
+
+/** A transformer of any file (the union keeps `file` and the row type in step). */
+export type AnyRowTransformer = { [N in SourceFileName]: RowTransformer<N> }[SourceFileName];
+
+export interface TransformerContext {
+  /** A random stream of its own for this factory (forked from the seed and the factory's name). */
+  readonly rng: Rng;
+  readonly quirks: QuirkToggles;
+  readonly rates: QuirkRates;
+  /** Records that a quirk was applied (reported in the summary). */
+  readonly count: (quirk: QuirkName, n?: number) => void;
+}
+
+export interface TransformerFactory {
+  readonly name: string;
+  create(context: TransformerContext): ReadonlyArray<AnyRowTransformer>;
+}
+
+export const createCounter = (counts: QuirkCounts) => (quirk: QuirkName, n = 1): void => {
+  counts[quirk] += n;
+};
+
+/** Receives the domain rows of one file, runs them through its transformers and writes them. */
+export class RowSink<N extends SourceFileName> {
+  private readonly columns: ReadonlyArray<keyof RowOf<N>>;
+
+  constructor(
+    readonly file: Extract<SourceFile, { name: N }>,
+    readonly writer: CsvFileWriter,
+    private readonly transformers: ReadonlyArray<RowTransformer<N>>,
+  ) {
+    this.columns = file.columns as unknown as ReadonlyArray<keyof RowOf<N>>;
+  }
+
+  push(row: RowOf<N>): void {
+    this.apply(row, 0);
+  }
+
+  private apply(row: RowOf<N>, from: number): void {
+    for (let i = from; i < this.transformers.length; i++) {
+      const out = this.transformers[i]!.transform(row);
+      if (out === null) return;
+      if (isRowList(out)) {
+        for (const r of out) this.apply(r, i + 1);
+        return;
+      }
+      row = out;
+    }
+    this.writer.writeRow(this.columns.map((c) => row[c]));
+  }
+}
+
+const isRowList = <N extends SourceFileName>(out: RowOf<N> | ReadonlyArray<RowOf<N>>): out is ReadonlyArray<RowOf<N>> =>
+  Array.isArray(out);
