@@ -328,7 +328,7 @@ const loadFile = async (ctx: FileLoad): Promise<Fatal | undefined> => {
     if (signal?.aborted) fatal ??= { code: 'ABORTED', message: `aborted: ${messageOf(signal.reason)}` };
     else {
       s.status = 'read-error';
-      s.error = `cannot read ${s.path} past byte ${source.bytesRead}: ${messageOf(e)}`;
+      s.error = `cannot read ${s.path} (after ${s.rowsRead} rows): ${messageOf(e)}`;
       log.error({ file: file.name, err: messageOf(e) }, 'read error');
     }
   }
