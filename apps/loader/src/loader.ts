@@ -99,7 +99,13 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
   const maxBatchBytes = positiveInt(options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES, 'max batch bytes');
   const topReasons = options.topReasons ?? DEFAULT_TOP_REASONS;
   const log = options.logger ?? pino({ name: 'olist-loader', level: 'warn' }, pino.destination(2));
-  const emit = (event: LoadProgressEvent): void => options.onProgress?.(event);
+  const emit = (event: LoadProgressEvent): void => {
+    try {
+      options.onProgress?.(event);
+    } catch (e) {
+      log.warn({ err: messageOf(e), event: event.type }, 'onProgress hook failed');
+    }
+  };
   const selected = selectFiles(options.only);
   if (options.runId !== undefined && !isUuid(options.runId)) throw new LoadOptionsError(`run id must be a UUID, got "${options.runId}"`);
 

@@ -19,17 +19,11 @@ export const renderTable = (head: ReadonlyArray<string>, rows: ReadonlyArray<Rea
 export const renderSummary = (summary: LoadSummary): string => {
   const showFailed = summary.totals.failed > 0 || summary.files.some((f) => f.failedBatches > 0);
   const head = ['file', 'rows read', 'accepted', 'duplicates', 'rejected', 'events', ...(showFailed ? ['failed'] : []), 'status', 'time'];
-  const row = (f: FileSummary): string[] => [
-    f.file,
-    n(f.rowsRead),
-    n(f.accepted),
-    n(f.duplicates),
-    n(f.rejected),
-    n(f.eventsAppended),
-    ...(showFailed ? [n(f.failed)] : []),
-    f.status,
-    f.status === 'missing' || f.status === 'not-loaded' ? '' : formatDuration(f.durationMs),
-  ];
+  const row = (f: FileSummary): string[] => {
+    const untouched = f.status === 'missing' || f.status === 'not-loaded';
+    const counts = [f.rowsRead, f.accepted, f.duplicates, f.rejected, f.eventsAppended, ...(showFailed ? [f.failed] : [])];
+    return [f.file, ...counts.map((c) => (untouched ? '-' : n(c))), f.status, untouched ? '' : formatDuration(f.durationMs)];
+  };
   const t = summary.totals;
   const footer = ['total', n(t.rowsRead), n(t.accepted), n(t.duplicates), n(t.rejected), n(t.eventsAppended), ...(showFailed ? [n(t.failed)] : []), '', formatDuration(t.durationMs)];
 

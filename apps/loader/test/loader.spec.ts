@@ -153,6 +153,31 @@ describe('loadDirectory against a test double of the API', () => {
     expect(text).toContain('order_items: post order_items batch: HTTP 400: rows[2].values must be strings (2 batches, 3 rows, from line 2)');
   });
 
+  it('after a 404 (unknown run or file) stops posting that file, counts its rows as failed, and goes on', async () => {
+    await startApi({
+      intercept: ({ path }) => (path.endsWith('/files/order_items/batches') ? { status: 404, body: { message: 'unknown file order_items' } } : undefined),
+    });
+    const summary = await load({ batchSize: 1, concurrency: 1 });
+    const items = byFile(summary, 'order_items');
+    expect(items).toMatchObject({ status: 'failed', rowsRead: 3, failed: 3, failedBatches: 3 });
+    expect(items.failures.map((f) => [f.message, f.rows])).toEqual([
+      ['post order_items batch: HTTP 404: unknown file order_items', 1],
+      ['not posted after an earlier 404', 2],
+    ]);
+    expect(api!.requests.filter((r) => r.path.endsWith('/files/order_items/batches'))).toHaveLength(1);
+    expect(byFile(summary, 'payments').status).toBe('loaded');
+  });
+
+  it('survives a progress hook that throws', async () => {
+    await startApi();
+    const summary = await load({
+      onProgress: () => {
+        throw new Error('hook bug');
+      },
+    });
+    expect(summary.ok).toBe(true);
+  });
+
   it('splits a batch the API finds too large (413)', async () => {
     await startApi({
       intercept: ({ path, body }) =>
