@@ -5,6 +5,7 @@ export {
   DEFAULT_BATCH_SIZE,
   DEFAULT_CONCURRENCY,
   DEFAULT_MAX_BATCH_BYTES,
+  DEFAULT_TOP_REASONS,
   type LoadOptions,
   type LoadProgressEvent,
   type PlannedFile,
@@ -35,3 +36,4 @@ export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';
 export { hashSourceFile, pipelineRunIdFor } from './run-id.js';
 export { renderJson, renderSummary } from './report.js';
 export { runCli, type CliIo } from './cli.js';
+export { ProgressDisplay } from './progress.js';

@@ -98,7 +98,7 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
   const concurrency = positiveInt(options.concurrency ?? DEFAULT_CONCURRENCY, 'concurrency');
   const maxBatchBytes = positiveInt(options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES, 'max batch bytes');
   const topReasons = options.topReasons ?? DEFAULT_TOP_REASONS;
-  const log = options.logger ?? pino({ name: 'olist-loader', level: 'warn' }, pino.destination(2));
+  const log = options.logger ?? pino({ name: 'olist-loader', level: 'warn' }, process.stderr);
   const emit = (event: LoadProgressEvent): void => {
     try {
       options.onProgress?.(event);
