@@ -31,16 +31,30 @@ export interface PostgresEventStoreOptions {
   readonly ownsClient?: boolean;
   /** Attempts of an append transaction that hits a deadlock or serialization failure (default 3). */
   readonly maxAppendAttempts?: number;
+  /**
+   * Appends touching more streams than this take one store-wide lock instead of one advisory lock per stream,
+   * to stay clear of the server's lock table (max_locks_per_transaction × max_connections). Default 512.
+   */
+  readonly maxStreamLocks?: number;
 }
 
-const RETRYABLE = new Set<string>([SqlStates.deadlockDetected, SqlStates.serializationFailure]);
+/** A unique violation can only come from a writer that bypassed the stream locks: the retry re-reads the state. */
+const RETRYABLE = new Set<string>([SqlStates.deadlockDetected, SqlStates.serializationFailure, SqlStates.uniqueViolation]);
+
+class ConcurrentWriteError extends Error {
+  constructor() {
+    super('a stream changed under its lock (a writer bypassed the event store?)');
+    this.name = 'ConcurrentWriteError';
+  }
+}
 
 /** The event-store port on PostgreSQL (`pg` server or PGlite), see libs/event-store/README.md. */
 export class PostgresEventStore implements EventStore {
   private readonly pollIntervalMs: number;
   private readonly defaultBatchSize: number;
   private readonly notify: boolean;
-  private readonly insertEvents: string;
+  private readonly writeSql: string;
+  private readonly maxStreamLocks: number;
   private readonly subscriptions = new Set<Subscription>();
   private readonly wakers = new Set<() => void>();
   private unlisten: Promise<(() => Promise<void>) | undefined> | undefined;
@@ -53,7 +67,8 @@ export class PostgresEventStore implements EventStore {
     this.pollIntervalMs = options.pollIntervalMs ?? 100;
     this.defaultBatchSize = options.defaultBatchSize ?? 1000;
     this.notify = options.notify ?? true;
-    this.insertEvents = Sql.insertEventsSql(this.notify);
+    this.writeSql = Sql.writeSql(this.notify);
+    this.maxStreamLocks = options.maxStreamLocks ?? 512;
   }
 
   /** Migrates the schema, then returns the store. */
@@ -89,46 +104,25 @@ export class PostgresEventStore implements EventStore {
       try {
         return await this.client.transaction((tx) => this.appendInTransaction(tx, normalised));
       } catch (error) {
-        if (attempt >= attempts || !RETRYABLE.has(sqlState(error) ?? '')) throw error;
+        const retryable = error instanceof ConcurrentWriteError || RETRYABLE.has(sqlState(error) ?? '');
+        if (attempt >= attempts || !retryable) throw error;
       }
     }
   }
 
   private async appendInTransaction(tx: SqlClient, requests: ReadonlyArray<AppendRequest>): Promise<AppendResult[]> {
-    const eventCounts = new Map<string, number>();
-    for (const request of requests) {
-      eventCounts.set(request.streamId, (eventCounts.get(request.streamId) ?? 0) + request.events.length);
-    }
-    const withEvents = [...eventCounts].filter(([, count]) => count > 0);
+    const streamIds = [...new Set(requests.map((r) => r.streamId))];
+    // 1. Lock the streams before anything gives this transaction an id (see LOCK_STREAMS).
+    if (streamIds.length > this.maxStreamLocks) await tx.query(Sql.LOCK_ALL_STREAMS);
+    else await tx.query(Sql.LOCK_STREAMS, [streamIds]);
 
-    // 1. Create the streams that do not exist yet (locked by the insert), at their final revision.
-    const created = new Set<string>();
-    if (withEvents.length > 0) {
-      const { rows } = await tx.query<{ stream_id: string }>(Sql.CREATE_STREAMS, [
-        withEvents.map(([id]) => id),
-        withEvents.map(([, count]) => BigInt(count - 1)),
-      ]);
-      for (const row of rows) created.add(row.stream_id);
-    }
-
-    // 2. Lock the others and read their revisions.
-    const current = new Map<string, bigint>();
-    const others = [...eventCounts.keys()].filter((id) => !created.has(id));
-    if (others.length > 0) {
-      const { rows } = await tx.query<{ stream_id: string; revision: bigint }>(Sql.LOCK_STREAMS, [others]);
-      for (const row of rows) current.set(row.stream_id, BigInt(row.revision));
-    }
-
-    // 3. Under the locks, find which of the ids are already stored in those streams (idempotent replays).
+    // 2. Under the locks, read the revisions and which ids are already stored (idempotent replays).
+    const { rows } = await tx.query<{ stream_id: string; revision: bigint }>(Sql.READ_REVISIONS, [streamIds]);
+    const current = new Map(rows.map((row) => [row.stream_id, BigInt(row.revision)]));
     const stored = await this.findStored(tx, requests, current);
 
-    const plan = planAppend(requests, current, stored);
-    for (const id of created) {
-      if (plan.streams.get(id)?.revision !== BigInt(eventCounts.get(id)! - 1)) {
-        throw new Error(`internal error: stream ${id} created at a revision the plan does not reach`);
-      }
-    }
-    return this.write(tx, plan);
+    // 3. Decide, then write everything in one statement.
+    return this.write(tx, planAppend(requests, current, stored));
   }
 
   private async findStored(
@@ -159,22 +153,26 @@ export class PostgresEventStore implements EventStore {
     const key = (streamId: string, revision: bigint) => `${revision}\u0000${streamId}`;
 
     if (plan.events.length > 0) {
-      const existing = [...plan.streams].filter(([, s]) => s.previous !== undefined);
+      const streams = [...plan.streams];
+      const created = streams.filter(([, s]) => s.previous === undefined);
+      const existing = streams.filter(([, s]) => s.previous !== undefined);
       const wanted = plan.outcomes.filter((o) => o.kind === 'written');
       const { rows } = await tx.query<{
         transaction_id: string;
         inserted: bigint;
-        updated: bigint;
+        streams: bigint;
         stream_id: string | null;
         revision: bigint | null;
         global_position: bigint | null;
-      }>(this.insertEvents, [
+      }>(this.writeSql, [
         plan.events.map((e) => e.streamId),
         plan.events.map((e) => e.revision),
         plan.events.map((e) => e.event.id),
         plan.events.map((e) => e.event.type),
         plan.events.map((e) => JSON.stringify(e.event.data ?? null)),
         plan.events.map((e) => JSON.stringify(e.event.metadata ?? {})),
+        created.map(([id]) => id),
+        created.map(([, s]) => s.revision),
         existing.map(([id]) => id),
         existing.map(([, s]) => s.revision),
         existing.map(([, s]) => s.previous),
@@ -182,8 +180,9 @@ export class PostgresEventStore implements EventStore {
         wanted.map((o) => o.revision),
       ]);
       const summary = rows[0]!;
-      if (BigInt(summary.inserted) !== BigInt(plan.events.length) || BigInt(summary.updated) !== BigInt(existing.length)) {
-        throw new Error('internal error: stream revisions changed under their row locks');
+      if (BigInt(summary.inserted) !== BigInt(plan.events.length) || BigInt(summary.streams) !== BigInt(streams.length)) {
+        // Only a writer bypassing the stream locks can cause this: retry, re-reading the state.
+        throw new ConcurrentWriteError();
       }
       for (const row of rows) {
         if (row.stream_id !== null) {

@@ -2,30 +2,39 @@
 
 export const APPEND_NOTIFY_CHANNEL = 'event_store_appended';
 
-/**
- * Creates the streams that do not exist yet, directly at their final revision (the batch is rolled back if a
- * check fails later). Inserting in a fixed order keeps concurrent creators from deadlocking; ON CONFLICT waits
- * for an in-flight creator, and a stream it returns is new and row-locked by this transaction.
- * $1 stream ids, $2 final revisions.
- */
-export const CREATE_STREAMS = `
-INSERT INTO event_store.streams (stream_id, category, revision)
-SELECT u.stream_id, split_part(u.stream_id, '-', 1), u.revision
-FROM unnest($1::text[], $2::bigint[]) AS u(stream_id, revision)
-ORDER BY u.stream_id COLLATE "C"
-ON CONFLICT (stream_id) DO NOTHING
-RETURNING stream_id`;
+/** The smallest int8 key sorts first; a stream id hashing to it merely shares the global key. */
+const GLOBAL_LOCK_KEY = '(-9223372036854775808)::bigint';
 
 /**
- * Locks the existing streams (same order as CREATE_STREAMS) and reads their revisions. Runs in a new statement
- * snapshot, so it sees a stream whose creator committed while CREATE_STREAMS waited. $1 stream ids.
+ * Transaction-scoped advisory locks, taken first, before the transaction has a transaction id (advisory locks,
+ * unlike row locks and inserts, do not assign one). A writer that waits for a stream therefore gets its id after
+ * the previous writer of that stream committed, so a stream's later revisions always sort after its earlier ones
+ * in (transaction_id, global_position) order. Row locks would not do: a transaction holding an id while it waits
+ * would write later revisions under a smaller id.
+ *
+ * Every append holds the global key shared plus one exclusive key per stream (a 64-bit hash: a collision only
+ * serialises two streams), in key order so that writers cannot deadlock. $1 stream ids.
  */
 export const LOCK_STREAMS = `
-SELECT stream_id, revision
-FROM event_store.streams
-WHERE stream_id = ANY($1::text[])
-ORDER BY stream_id COLLATE "C"
-FOR UPDATE`;
+SELECT CASE WHEN k.key = ${GLOBAL_LOCK_KEY} THEN pg_advisory_xact_lock_shared(k.key) ELSE pg_advisory_xact_lock(k.key) END
+FROM (
+  SELECT DISTINCT key FROM (
+    SELECT ${GLOBAL_LOCK_KEY}::bigint AS key
+    UNION ALL
+    SELECT hashtextextended(stream_id, 0) FROM unnest($1::text[]) AS u(stream_id)
+  ) AS keys
+  ORDER BY key
+) AS k`;
+
+/**
+ * Appends touching more streams than the lock table should hold per transaction take the global key alone,
+ * exclusively: they wait for, and then exclude, every other append.
+ */
+export const LOCK_ALL_STREAMS = `SELECT pg_advisory_xact_lock(${GLOBAL_LOCK_KEY})`;
+
+/** Current revisions of the existing streams among $1, read after their locks were granted. */
+export const READ_REVISIONS = `
+SELECT stream_id, revision FROM event_store.streams WHERE stream_id = ANY($1::text[])`;
 
 /** Already-stored events of the given streams among the given ids. $1 event ids, $2 stream ids. */
 export const FIND_STORED_IDS = `
@@ -34,36 +43,43 @@ FROM event_store.events
 WHERE event_id = ANY($1::uuid[]) AND stream_id = ANY($2::text[])`;
 
 /**
- * Inserts the events and advances the existing streams (conditionally: a backstop to the row locks), returning
- * the transaction id, the counts, and the positions of the (stream, revision) pairs the results need.
- * $1..$6 events (stream, revision, id, type, data json, metadata json); $7..$9 existing streams (id, new
- * revision, previous revision); $10, $11 wanted (stream, revision) pairs.
+ * Creates the new streams (a concurrent creator, impossible under the stream locks, would fail the primary key),
+ * advances the existing ones (conditionally: a backstop to the locks), inserts the events, and returns the
+ * transaction id, the counts, and the positions of the (stream, revision) pairs the results need.
+ * $1..$6 events (stream, revision, id, type, data json, metadata json); $7, $8 new streams (id, revision);
+ * $9..$11 existing streams (id, revision, previous revision); $12, $13 wanted (stream, revision) pairs.
  */
-export function insertEventsSql(notify: boolean): string {
+export function writeSql(notify: boolean): string {
   return `
-WITH ins AS (
+WITH created AS (
+  INSERT INTO event_store.streams (stream_id, category, revision)
+  SELECT n.stream_id, split_part(n.stream_id, '-', 1), n.revision
+  FROM unnest($7::text[], $8::bigint[]) AS n(stream_id, revision)
+  RETURNING 1
+), updated AS (
+  UPDATE event_store.streams AS s SET revision = v.revision, updated_at = now()
+  FROM unnest($9::text[], $10::bigint[], $11::bigint[]) AS v(stream_id, revision, previous)
+  WHERE s.stream_id = v.stream_id AND s.revision = v.previous
+  RETURNING 1
+), inserted AS (
   INSERT INTO event_store.events (stream_id, revision, category, event_id, event_type, data, metadata)
   SELECT u.stream_id, u.revision, split_part(u.stream_id, '-', 1), u.event_id, u.event_type, u.data::jsonb, u.metadata::jsonb
   FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[])
        WITH ORDINALITY AS u(stream_id, revision, event_id, event_type, data, metadata, ord)
   ORDER BY u.ord
   RETURNING stream_id, revision, global_position
-), upd AS (
-  UPDATE event_store.streams AS s SET revision = v.revision, updated_at = now()
-  FROM unnest($7::text[], $8::bigint[], $9::bigint[]) AS v(stream_id, revision, previous)
-  WHERE s.stream_id = v.stream_id AND s.revision = v.previous
-  RETURNING 1
 ), summary AS (
   SELECT pg_current_xact_id()::text AS transaction_id,
-         (SELECT count(*) FROM ins) AS inserted,
-         (SELECT count(*) FROM upd) AS updated${notify ? `,\n         pg_notify('${APPEND_NOTIFY_CHANNEL}', '')::text AS notified` : ''}
+         (SELECT count(*) FROM inserted) AS inserted,
+         (SELECT count(*) FROM created) + (SELECT count(*) FROM updated) AS streams${notify ? `,
+         pg_notify('${APPEND_NOTIFY_CHANNEL}', '')::text AS notified` : ''}
 )
-SELECT summary.transaction_id, summary.inserted, summary.updated, w.stream_id, w.revision, w.global_position
+SELECT summary.transaction_id, summary.inserted, summary.streams, w.stream_id, w.revision, w.global_position
 FROM summary
 LEFT JOIN (
-  SELECT ins.* FROM ins
-  JOIN unnest($10::text[], $11::bigint[]) AS want(stream_id, revision)
-    ON want.stream_id = ins.stream_id AND want.revision = ins.revision
+  SELECT inserted.* FROM inserted
+  JOIN unnest($12::text[], $13::bigint[]) AS want(stream_id, revision)
+    ON want.stream_id = inserted.stream_id AND want.revision = inserted.revision
 ) AS w ON true`;
 }
 
