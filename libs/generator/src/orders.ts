@@ -141,32 +141,36 @@ export interface TimelineInput {
 export const makeTimeline = (input: TimelineInput, rng: Rng, lateRng: Rng): Timeline => {
   const purchase = purchaseInstant(rng);
   const [hasApproval, hasCarrier, hasDelivery] = reachedSteps(input.status, rng);
-  const estimateDays = Math.min(60, Math.max(7, Math.round(ESTIMATE_BASE_DAYS[input.state] + 2 + rng.normal(0, 5))));
+  const estimateDays = Math.min(60, Math.max(10, Math.round(ESTIMATE_BASE_DAYS[input.state] + 2 + rng.normal(0, 5))));
   const estimated = startOfDay(purchase) + estimateDays * DAY;
 
   const approvalDelay = input.primaryPayment === 'boleto'
-    ? Math.min(10 * DAY, 12 * HOUR + rng.exponential(1.2 * DAY))
+    ? Math.min(5 * DAY, 12 * HOUR + rng.exponential(1.2 * DAY))
     : rng.chance(0.85) ? MINUTE + rng.exponential(15 * MINUTE) : rng.float(HOUR, 48 * HOUR);
   const approved = hasApproval ? purchase + Math.round(approvalDelay / 1000) * 1000 : null;
 
+  // Decided up front: an on-time order is handed to the carrier early enough to arrive before the estimate.
+  const late = hasDelivery && lateRng.chance(input.lateRate);
   const carrierBase = approved ?? purchase;
-  const carrier = hasCarrier
-    ? carrierBase + Math.round(Math.min(30 * DAY, 6 * HOUR + rng.exponential(2.5 * DAY)) / 1000) * 1000
-    : null;
+  let carrier: number | null = null;
+  if (hasCarrier) {
+    carrier = carrierBase + Math.min(30 * DAY, 6 * HOUR + rng.exponential(2.5 * DAY));
+    if (!late) carrier = Math.max(carrierBase + HOUR, Math.min(carrier, estimated - 2 * DAY));
+    carrier = Math.floor(carrier / 1000) * 1000;
+  }
 
   let delivered: number | null = null;
-  let late = false;
   if (hasDelivery && carrier !== null) {
-    if (lateRng.chance(input.lateRate)) {
-      late = true;
+    if (late) {
       const after = estimated + DAY + Math.min(60 * DAY, rng.exponential(6 * DAY)) + rng.int(8, 21) * HOUR;
       delivered = Math.max(after, carrier + 12 * HOUR) + rng.int(0, 3599) * 1000;
     } else {
+      // Between half a day after pick-up and an hour before the estimated day (max 10d approval/carrier
+      // delays and ≥ 10 estimated days keep that window open).
       const lo = carrier + 12 * HOUR;
       const hi = estimated - HOUR;
       const u = (rng.next() + rng.next() + rng.next()) / 3;
-      delivered = hi > lo ? lo + u * 0.9 * (hi - lo) : carrier + u * Math.max(0, estimated - carrier - MINUTE);
-      delivered = Math.floor(delivered / 1000) * 1000;
+      delivered = Math.floor((lo + u * 0.9 * Math.max(0, hi - lo)) / 1000) * 1000;
     }
   }
   return { purchase, approved, carrier, delivered, estimated, late };
