@@ -15,6 +15,11 @@ CREATE SCHEMA IF NOT EXISTS core_state;
 
 CREATE OR REPLACE MACRO core.surrogate_key(natural_id) AS CAST(md5_number_upper(natural_id) >> 1 AS BIGINT);
 
+-- yyyymmdd of a timestamp's UTC calendar date; 0 (the unknown date) for NULL or a year outside 1900..2199,
+-- the window core.dim_date may be extended to.
+CREATE OR REPLACE MACRO core.date_key(ts) AS
+  CASE WHEN year(ts) BETWEEN 1900 AND 2199 THEN CAST(year(ts) * 10000 + month(ts) * 100 + day(ts) AS INTEGER) ELSE 0 END;
+
 -- Dimensions ------------------------------------------------------------------------------------------
 
 CREATE TABLE core.dim_date (

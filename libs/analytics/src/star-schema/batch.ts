@@ -1,0 +1,414 @@
+import type { DuckDBTimestampValue } from '@duckdb/node-api';
+import type { RecordedEvent } from '@olist/event-store';
+import { decimalFromCentavos, timestampFromIso } from '@olist/duckdb';
+import type { CustomerData, ZipCodeLocation } from '@olist/customer';
+import type { ProductData, SellerData } from '@olist/marketplace';
+import { inCalendarWindow } from './calendar.js';
+import { STAGING, StagedColumns, type StagingName } from './staging.js';
+
+/** fact_orders.order_status, by precedence: the highest rank any of the order's events implies wins. */
+export const ORDER_STATUS_BY_RANK = [
+  'created',
+  'approved',
+  'invoiced',
+  'processing',
+  'shipped',
+  'delivered',
+  'unavailable',
+  'canceled',
+] as const;
+export type ProjectedOrderStatus = (typeof ORDER_STATUS_BY_RANK)[number];
+const RANK = Object.fromEntries(ORDER_STATUS_BY_RANK.map((s, i) => [s, i])) as Record<ProjectedOrderStatus, number>;
+
+/** Event types this projection reads; every other type (operational, unknown) only advances the checkpoint. */
+export const STAR_SCHEMA_EVENT_TYPES = [
+  'CategoryRegistered',
+  'CategoryTranslationCorrected',
+  'SellerRegistered',
+  'SellerDetailsCorrected',
+  'ProductListed',
+  'ProductDetailsCorrected',
+  'CustomerRegistered',
+  'CustomerAddressCorrected',
+  'ZipCodeLocated',
+  'OrderPlaced',
+  'OrderApproved',
+  'OrderInvoiced',
+  'OrderProcessingStarted',
+  'OrderCancelled',
+  'OrderMarkedUnavailable',
+  'OrderItemAdded',
+  'PaymentReceived',
+  'ShipmentDispatched',
+  'DeliveryCompleted',
+  'ReviewSubmitted',
+  'ReviewAnswered',
+] as const;
+
+interface OrderPatch {
+  customerId: string | null;
+  purchasedAt: string | null;
+  estimatedDeliveryAt: string | null;
+  approvedAt: string | null;
+  statusRank: number;
+  dispatchedAt: string | null;
+  deliveredAt: string | null;
+  deliveryEstimatedAt: string | null;
+  onTime: boolean | null;
+  delayDays: number | null;
+  inDeliveries: boolean;
+  itemsTouched: boolean;
+  paymentsTouched: boolean;
+}
+
+interface ReviewPatch {
+  reviewId: string;
+  orderId: string;
+  submitted: boolean;
+  score: number | null;
+  hasComment: boolean | null;
+  createdAt: string | null;
+  answeredAt: string | null;
+}
+
+interface GeoSum {
+  zipPrefix: string;
+  city: string;
+  state: string;
+  rows: bigint;
+  sumLat: bigint;
+  sumLng: bigint;
+}
+
+interface ItemRow {
+  orderId: string;
+  orderItemId: number;
+  productId: string;
+  sellerId: string;
+  shippingLimitAt: string | null;
+  price: number;
+  freight: number;
+}
+
+interface PaymentRow {
+  orderId: string;
+  paymentSequential: number;
+  paymentType: string;
+  installments: number;
+  value: number;
+}
+
+/** A ZipCodeLocated event kept for the per-stream revision guard. */
+export interface GeoEvent {
+  readonly streamId: string;
+  readonly revision: bigint;
+  readonly location: ZipCodeLocation;
+}
+
+const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const textOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
+const int = (v: unknown): number => intOrNull(v) ?? 0;
+const ts = (iso: string | null): DuckDBTimestampValue | null => timestampFromIso(iso);
+const hasText = (v: unknown): boolean => typeof v === 'string' && v.trim().length > 0;
+/** Degrees to exact integers (1e-12 degree resolution), so sums do not depend on event order. */
+const scaled = (degrees: number): bigint => BigInt(Math.round(degrees * 1e12));
+const yearOf = (iso: string | null): number | undefined => {
+  if (iso === null) return undefined;
+  const y = Number(iso.slice(0, 4));
+  return Number.isInteger(y) ? y : undefined;
+};
+
+/**
+ * A batch's events grouped by what they change, last event winning per natural key (events arrive in
+ * log order). Pure: no I/O. ZipCodeLocated events are kept aside until the revision guard has run.
+ */
+export class StarSchemaBatch {
+  readonly categories = new Map<string, string | null>();
+  readonly sellers = new Map<string, SellerData>();
+  readonly products = new Map<string, ProductData>();
+  readonly customers = new Map<string, CustomerData>();
+  readonly geoEvents: GeoEvent[] = [];
+  readonly orders = new Map<string, OrderPatch>();
+  readonly items = new Map<string, ItemRow>();
+  readonly payments = new Map<string, PaymentRow>();
+  readonly reviews = new Map<string, ReviewPatch>();
+  /** Smallest and largest year of a date that becomes a date key (purchase, review creation). */
+  minYear: number | undefined;
+  maxYear: number | undefined;
+  /** Events of types this projection reads. */
+  relevant = 0;
+
+  constructor(events: ReadonlyArray<RecordedEvent>) {
+    for (const event of events) this.add(event);
+  }
+
+  private order(orderId: string): OrderPatch {
+    let patch = this.orders.get(orderId);
+    if (!patch) {
+      patch = {
+        customerId: null,
+        purchasedAt: null,
+        estimatedDeliveryAt: null,
+        approvedAt: null,
+        statusRank: 0,
+        dispatchedAt: null,
+        deliveredAt: null,
+        deliveryEstimatedAt: null,
+        onTime: null,
+        delayDays: null,
+        inDeliveries: false,
+        itemsTouched: false,
+        paymentsTouched: false,
+      };
+      this.orders.set(orderId, patch);
+    }
+    return patch;
+  }
+
+  private status(orderId: string, status: ProjectedOrderStatus): OrderPatch {
+    const patch = this.order(orderId);
+    patch.statusRank = Math.max(patch.statusRank, RANK[status]);
+    return patch;
+  }
+
+  private noteYear(iso: string | null): void {
+    const y = yearOf(iso);
+    if (y === undefined || !inCalendarWindow(y)) return; // date key 0: nothing to add to the calendar
+    if (this.minYear === undefined || y < this.minYear) this.minYear = y;
+    if (this.maxYear === undefined || y > this.maxYear) this.maxYear = y;
+  }
+
+  private review(reviewId: string, orderId: string): ReviewPatch {
+    const key = `${reviewId}\u0000${orderId}`;
+    let patch = this.reviews.get(key);
+    if (!patch) {
+      patch = { reviewId, orderId, submitted: false, score: null, hasComment: null, createdAt: null, answeredAt: null };
+      this.reviews.set(key, patch);
+    }
+    return patch;
+  }
+
+  private add(event: RecordedEvent): void {
+    // Data shapes: libs/{marketplace,customer,sales,fulfillment}/src/events.ts. Events without their
+    // natural key are skipped (a projection never throws on data).
+    const d = (event.data ?? {}) as Record<string, unknown>;
+    const orderId = d['orderId'];
+    switch (event.type) {
+      case 'CategoryRegistered':
+      case 'CategoryTranslationCorrected':
+        if (!isText(d['category'])) return;
+        this.categories.set(d['category'], textOrNull(d['categoryNameEn']));
+        break;
+      case 'SellerRegistered':
+      case 'SellerDetailsCorrected':
+        if (!isText(d['sellerId'])) return;
+        this.sellers.set(d['sellerId'], d as unknown as SellerData);
+        break;
+      case 'ProductListed':
+      case 'ProductDetailsCorrected':
+        if (!isText(d['productId'])) return;
+        this.products.set(d['productId'], d as unknown as ProductData);
+        break;
+      case 'CustomerRegistered':
+      case 'CustomerAddressCorrected':
+        if (!isText(d['customerId'])) return;
+        this.customers.set(d['customerId'], d as unknown as CustomerData);
+        break;
+      case 'ZipCodeLocated':
+        if (!isText(d['zipPrefix']) || typeof d['lat'] !== 'number' || typeof d['lng'] !== 'number') return;
+        this.geoEvents.push({ streamId: event.streamId, revision: event.revision, location: d as unknown as ZipCodeLocation });
+        break;
+      case 'OrderPlaced': {
+        if (!isText(orderId)) return;
+        const patch = this.order(orderId);
+        patch.customerId = textOrNull(d['customerId']) ?? patch.customerId;
+        patch.purchasedAt = textOrNull(d['purchasedAt']) ?? patch.purchasedAt;
+        patch.estimatedDeliveryAt = textOrNull(d['estimatedDeliveryAt']) ?? patch.estimatedDeliveryAt;
+        this.noteYear(patch.purchasedAt);
+        break;
+      }
+      case 'OrderApproved': {
+        if (!isText(orderId)) return;
+        const patch = this.status(orderId, 'approved');
+        patch.approvedAt = textOrNull(d['approvedAt']) ?? patch.approvedAt;
+        break;
+      }
+      case 'OrderInvoiced':
+        if (!isText(orderId)) return;
+        this.status(orderId, 'invoiced');
+        break;
+      case 'OrderProcessingStarted':
+        if (!isText(orderId)) return;
+        this.status(orderId, 'processing');
+        break;
+      case 'OrderCancelled':
+        if (!isText(orderId)) return;
+        this.status(orderId, 'canceled');
+        break;
+      case 'OrderMarkedUnavailable':
+        if (!isText(orderId)) return;
+        this.status(orderId, 'unavailable');
+        break;
+      case 'ShipmentDispatched': {
+        if (!isText(orderId)) return;
+        const patch = this.status(orderId, 'shipped');
+        patch.inDeliveries = true;
+        patch.dispatchedAt = textOrNull(d['dispatchedAt']) ?? patch.dispatchedAt;
+        break;
+      }
+      case 'DeliveryCompleted': {
+        if (!isText(orderId)) return;
+        const patch = this.status(orderId, 'delivered');
+        patch.inDeliveries = true;
+        patch.deliveredAt = textOrNull(d['deliveredAt']) ?? patch.deliveredAt;
+        patch.deliveryEstimatedAt = textOrNull(d['estimatedDeliveryAt']) ?? patch.deliveryEstimatedAt;
+        if (typeof d['onTime'] === 'boolean') patch.onTime = d['onTime'];
+        patch.delayDays = intOrNull(d['delayDays']) ?? patch.delayDays;
+        break;
+      }
+      case 'OrderItemAdded': {
+        if (!isText(orderId) || typeof d['orderItemId'] !== 'number') return;
+        this.order(orderId).itemsTouched = true;
+        this.items.set(`${orderId}\u0000${d['orderItemId']}`, {
+          orderId,
+          orderItemId: d['orderItemId'],
+          productId: textOrNull(d['productId']) ?? '',
+          sellerId: textOrNull(d['sellerId']) ?? '',
+          shippingLimitAt: textOrNull(d['shippingLimitAt']),
+          price: int(d['price']),
+          freight: int(d['freight']),
+        });
+        break;
+      }
+      case 'PaymentReceived': {
+        if (!isText(orderId) || typeof d['paymentSequential'] !== 'number') return;
+        this.order(orderId).paymentsTouched = true;
+        this.payments.set(`${orderId}\u0000${d['paymentSequential']}`, {
+          orderId,
+          paymentSequential: d['paymentSequential'],
+          paymentType: textOrNull(d['paymentType']) ?? 'unknown',
+          installments: int(d['installments']),
+          value: int(d['value']),
+        });
+        break;
+      }
+      case 'ReviewSubmitted': {
+        if (!isText(d['reviewId']) || !isText(orderId)) return;
+        this.order(orderId);
+        const patch = this.review(d['reviewId'], orderId);
+        patch.submitted = true;
+        patch.score = intOrNull(d['score']);
+        patch.hasComment = hasText(d['commentMessage']) || hasText(d['commentTitle']);
+        patch.createdAt = textOrNull(d['createdAt']);
+        this.noteYear(patch.createdAt);
+        break;
+      }
+      case 'ReviewAnswered': {
+        if (!isText(d['reviewId']) || !isText(orderId)) return;
+        this.order(orderId);
+        const patch = this.review(d['reviewId'], orderId);
+        patch.answeredAt = textOrNull(d['answeredAt']) ?? patch.answeredAt;
+        break;
+      }
+      default:
+        return; // operational (PipelineRun*, RowRejected, SourceFileIngested, QualityCheckRecorded) or unknown
+    }
+    this.relevant++;
+  }
+
+  /** Distinct streams of the batch's ZipCodeLocated events. */
+  geoStreams(): string[] {
+    return [...new Set(this.geoEvents.map((e) => e.streamId))];
+  }
+
+  /**
+   * Staging columns for every non-empty group. `projectedRevisions` holds, per geo stream, the last
+   * revision already projected: events at or below it are skipped (they were applied before).
+   */
+  stage(projectedRevisions: ReadonlyMap<string, bigint>): Map<StagingName, StagedColumns> {
+    const out = new Map<StagingName, StagedColumns>();
+    const stage = (name: StagingName): StagedColumns => {
+      let s = out.get(name);
+      if (!s) out.set(name, (s = new StagedColumns(STAGING[name])));
+      return s;
+    };
+
+    for (const [name, en] of this.categories) stage('category').push(name, en);
+    for (const [id, s] of this.sellers) stage('seller').push(id, textOrNull(s.zipPrefix), textOrNull(s.city), textOrNull(s.state));
+    for (const [id, p] of this.products) {
+      stage('product').push(
+        id,
+        textOrNull(p.category),
+        intOrNull(p.nameLength),
+        intOrNull(p.descriptionLength),
+        intOrNull(p.photosQty),
+        intOrNull(p.weightG),
+        intOrNull(p.lengthCm),
+        intOrNull(p.heightCm),
+        intOrNull(p.widthCm),
+      );
+    }
+    for (const [id, c] of this.customers) {
+      stage('customer').push(id, textOrNull(c.customerUniqueId) ?? '', textOrNull(c.zipPrefix), textOrNull(c.city), textOrNull(c.state));
+    }
+
+    if (this.geoEvents.length > 0) {
+      const sums = new Map<string, GeoSum>();
+      const progress = new Map<string, bigint>();
+      for (const { streamId, revision, location: l } of this.geoEvents) {
+        const done = projectedRevisions.get(streamId);
+        if (done !== undefined && revision <= done) continue;
+        const last = progress.get(streamId);
+        if (last === undefined || revision > last) progress.set(streamId, revision);
+        const city = textOrNull(l.city) ?? '';
+        const state = textOrNull(l.state) ?? '';
+        const key = `${l.zipPrefix}\u0000${city}\u0000${state}`;
+        let sum = sums.get(key);
+        if (!sum) sums.set(key, (sum = { zipPrefix: l.zipPrefix, city, state, rows: 0n, sumLat: 0n, sumLng: 0n }));
+        sum.rows += 1n;
+        sum.sumLat += scaled(l.lat);
+        sum.sumLng += scaled(l.lng);
+      }
+      for (const s of sums.values()) stage('geo').push(s.zipPrefix, s.city, s.state, s.rows, s.sumLat, s.sumLng);
+      for (const [streamId, revision] of progress) stage('streamProgress').push(streamId, revision);
+    }
+
+    for (const [id, o] of this.orders) {
+      stage('order').push(
+        id,
+        o.customerId,
+        ts(o.purchasedAt),
+        ts(o.estimatedDeliveryAt),
+        ts(o.approvedAt),
+        o.statusRank,
+        ts(o.dispatchedAt),
+        ts(o.deliveredAt),
+        ts(o.deliveryEstimatedAt),
+        o.onTime,
+        o.delayDays,
+        o.inDeliveries,
+        o.itemsTouched,
+        o.paymentsTouched,
+      );
+    }
+    for (const i of this.items.values()) {
+      stage('item').push(
+        i.orderId,
+        i.orderItemId,
+        i.productId,
+        i.sellerId,
+        ts(i.shippingLimitAt),
+        decimalFromCentavos(i.price),
+        decimalFromCentavos(i.freight),
+      );
+    }
+    for (const p of this.payments.values()) {
+      stage('payment').push(p.orderId, p.paymentSequential, p.paymentType, p.installments, decimalFromCentavos(p.value));
+    }
+    for (const r of this.reviews.values()) {
+      stage('review').push(r.reviewId, r.orderId, r.submitted, r.score, r.hasComment, ts(r.createdAt), ts(r.answeredAt));
+    }
+    return out;
+  }
+}

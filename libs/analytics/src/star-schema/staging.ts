@@ -1,0 +1,120 @@
+import type { DuckDBValue } from '@duckdb/node-api';
+
+/**
+ * Per-batch staging tables (TEMP, on the projection's own connection). A batch's events are grouped in
+ * memory, bulk-loaded here with the Appender inside the batch's transaction, merged set-wise into
+ * `core`, and deleted again before the commit.
+ */
+export interface StagingTable {
+  readonly name: string;
+  readonly columns: ReadonlyArray<readonly [name: string, sqlType: string]>;
+}
+
+const table = (name: string, columns: Array<readonly [string, string]>): StagingTable => ({ name, columns });
+
+export const STAGING = {
+  category: table('stg_category', [
+    ['category_name_pt', 'VARCHAR'],
+    ['category_name_en', 'VARCHAR'],
+  ]),
+  seller: table('stg_seller', [
+    ['seller_id', 'VARCHAR'],
+    ['zip_prefix', 'VARCHAR'],
+    ['city', 'VARCHAR'],
+    ['state', 'VARCHAR'],
+  ]),
+  product: table('stg_product', [
+    ['product_id', 'VARCHAR'],
+    ['category_name_pt', 'VARCHAR'],
+    ['name_length', 'INTEGER'],
+    ['description_length', 'INTEGER'],
+    ['photos_qty', 'INTEGER'],
+    ['weight_g', 'INTEGER'],
+    ['length_cm', 'INTEGER'],
+    ['height_cm', 'INTEGER'],
+    ['width_cm', 'INTEGER'],
+  ]),
+  customer: table('stg_customer', [
+    ['customer_id', 'VARCHAR'],
+    ['customer_unique_id', 'VARCHAR'],
+    ['zip_prefix', 'VARCHAR'],
+    ['city', 'VARCHAR'],
+    ['state', 'VARCHAR'],
+  ]),
+  /** ZipCodeLocated events summed per (prefix, city, state); coordinates scaled by 1e12. */
+  geo: table('stg_geo', [
+    ['zip_prefix', 'VARCHAR'],
+    ['city', 'VARCHAR'],
+    ['state', 'VARCHAR'],
+    ['location_rows', 'BIGINT'],
+    ['sum_lat_e12', 'HUGEINT'],
+    ['sum_lng_e12', 'HUGEINT'],
+  ]),
+  streamProgress: table('stg_stream_progress', [
+    ['stream_id', 'VARCHAR'],
+    ['revision', 'BIGINT'],
+  ]),
+  /** One row per order the batch touches: the batch's merged order-level facts (NULL = not in this batch). */
+  order: table('stg_order', [
+    ['order_id', 'VARCHAR'],
+    ['customer_id', 'VARCHAR'],
+    ['purchased_at', 'TIMESTAMP'],
+    ['estimated_delivery_at', 'TIMESTAMP'],
+    ['approved_at', 'TIMESTAMP'],
+    ['status_rank', 'INTEGER'],
+    ['dispatched_at', 'TIMESTAMP'],
+    ['delivered_at', 'TIMESTAMP'],
+    ['delivery_estimated_at', 'TIMESTAMP'],
+    ['on_time', 'BOOLEAN'],
+    ['delay_days', 'INTEGER'],
+    ['in_deliveries', 'BOOLEAN'],
+    ['items_touched', 'BOOLEAN'],
+    ['payments_touched', 'BOOLEAN'],
+  ]),
+  item: table('stg_item', [
+    ['order_id', 'VARCHAR'],
+    ['order_item_id', 'INTEGER'],
+    ['product_id', 'VARCHAR'],
+    ['seller_id', 'VARCHAR'],
+    ['shipping_limit_at', 'TIMESTAMP'],
+    ['price', 'DECIMAL(18,2)'],
+    ['freight_value', 'DECIMAL(18,2)'],
+  ]),
+  payment: table('stg_payment', [
+    ['order_id', 'VARCHAR'],
+    ['payment_sequential', 'INTEGER'],
+    ['payment_type', 'VARCHAR'],
+    ['installments', 'INTEGER'],
+    ['payment_value', 'DECIMAL(18,2)'],
+  ]),
+  review: table('stg_review', [
+    ['review_id', 'VARCHAR'],
+    ['order_id', 'VARCHAR'],
+    ['submitted', 'BOOLEAN'],
+    ['score', 'INTEGER'],
+    ['has_comment', 'BOOLEAN'],
+    ['created_at', 'TIMESTAMP'],
+    ['answered_at', 'TIMESTAMP'],
+  ]),
+} as const satisfies Record<string, StagingTable>;
+
+export type StagingName = keyof typeof STAGING;
+
+/** Column arrays for one staging table, filled row by row. */
+export class StagedColumns {
+  readonly columns: DuckDBValue[][];
+  constructor(readonly table: StagingTable) {
+    this.columns = table.columns.map(() => []);
+  }
+  get rowCount(): number {
+    return this.columns[0]!.length;
+  }
+  push(...values: DuckDBValue[]): void {
+    for (let i = 0; i < values.length; i++) this.columns[i]!.push(values[i]!);
+  }
+}
+
+export const createStagingSql = (): string =>
+  Object.values(STAGING)
+    .map((t) => `CREATE OR REPLACE TEMP TABLE ${t.name} (${t.columns.map(([n, type]) => `${n} ${type}`).join(', ')});`)
+    .join('\n');
