@@ -23,11 +23,12 @@ const common = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
 };
 
-export default {
-  projects: [
-    // No server needed: pure units, PGlite, DuckDB files, the Nest app over loopback HTTP.
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.spec.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.pg\\.spec\\.ts$'] },
-    // Needs a PostgreSQL server: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
-    { ...common, displayName: 'pg', testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.pg.spec.ts'] },
-  ],
+const projects = {
+  // No server needed: pure units, PGlite, DuckDB files, the Nest app over loopback HTTP.
+  unit: { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.spec.ts'], testPathIgnorePatterns: [...common.testPathIgnorePatterns, '\\.pg\\.spec\\.ts$'] },
+  // Needs a PostgreSQL server: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres).
+  pg: { ...common, displayName: 'pg', testMatch: ['<rootDir>/{apps,libs,tools,test}/**/*.pg.spec.ts'] },
 };
+
+// `npm test` runs the unit project, `npm run test:pg` (OLIST_TESTS=pg) the server suites.
+export default projects[process.env.OLIST_TESTS ?? 'unit'];
