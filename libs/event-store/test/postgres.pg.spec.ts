@@ -201,18 +201,21 @@ describe('PostgreSQL adapter under concurrency (real server)', () => {
 
       const writer = async (w: number) => {
         for (let t = 0; t < 20; t++) {
-          const slow = next(10) < 3;
-          const fail = next(10) === 0;
+          // The very first transaction holds its low positions for 0.5 s while the others commit higher ones.
+          const verySlow = w === 0 && t === 0;
+          const slow = verySlow || next(10) < 3;
+          const fail = !verySlow && next(10) === 0;
+          const sleepSeconds = verySlow ? 0.5 : (20 + next(150)) / 1000;
           const writerStore = new PostgresEventStore(
             instrumented(client, async (tx) => {
-              if (slow) await tx.query(`SELECT pg_sleep($1)`, [(20 + next(150)) / 1000]);
+              if (slow) await tx.query(`SELECT pg_sleep($1)`, [sleepSeconds]);
               if (fail) throw new Error('crash after insert');
             }),
           );
           const requests: AppendRequest[] = [];
           const streams = 1 + next(40);
           for (let s = 0; s < streams; s++) {
-            const hot = next(4) === 0;
+            const hot = !verySlow && next(4) === 0;
             requests.push({
               streamId: hot ? hotStreams[next(hotStreams.length)]! : `w${w}-${randomUUID()}`,
               expectedRevision: hot ? 'any' : 'no_stream',

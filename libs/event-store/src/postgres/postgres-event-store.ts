@@ -165,12 +165,16 @@ export class PostgresEventStore implements EventStore {
         revision: bigint | null;
         global_position: bigint | null;
       }>(this.writeSql, [
-        plan.events.map((e) => e.streamId),
-        plan.events.map((e) => e.revision),
-        plan.events.map((e) => e.event.id),
-        plan.events.map((e) => e.event.type),
-        plan.events.map((e) => JSON.stringify(e.event.data ?? null)),
-        plan.events.map((e) => JSON.stringify(e.event.metadata ?? {})),
+        JSON.stringify(
+          plan.events.map(({ streamId, revision, event }) => ({
+            s: streamId,
+            r: revision.toString(),
+            i: event.id,
+            t: event.type,
+            d: event.data ?? null,
+            m: event.metadata ?? {},
+          })),
+        ),
         created.map(([id]) => id),
         created.map(([, s]) => s.revision),
         existing.map(([id]) => id),

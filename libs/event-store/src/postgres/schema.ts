@@ -13,7 +13,7 @@ CREATE TABLE IF NOT EXISTS event_store.schema_version (
 );
 
 CREATE TABLE IF NOT EXISTS event_store.streams (
-  stream_id  text        PRIMARY KEY,
+  stream_id  text        COLLATE "C" PRIMARY KEY, -- identifiers: byte order, no locale-aware comparisons
   category   text        NOT NULL,
   revision   bigint      NOT NULL, -- revision of the stream's last event (0-based)
   created_at timestamptz NOT NULL DEFAULT now(),
@@ -23,7 +23,7 @@ CREATE TABLE IF NOT EXISTS event_store.streams (
 CREATE TABLE IF NOT EXISTS event_store.events (
   global_position bigint      GENERATED ALWAYS AS IDENTITY,
   transaction_id  xid8        NOT NULL DEFAULT pg_current_xact_id(),
-  stream_id       text        NOT NULL,
+  stream_id       text        COLLATE "C" NOT NULL,
   revision        bigint      NOT NULL,
   category        text        NOT NULL, -- stream id up to the first '-'
   event_id        uuid        NOT NULL,

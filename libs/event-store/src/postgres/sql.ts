@@ -46,26 +46,27 @@ WHERE event_id = ANY($1::uuid[]) AND stream_id = ANY($2::text[])`;
  * Creates the new streams (a concurrent creator, impossible under the stream locks, would fail the primary key),
  * advances the existing ones (conditionally: a backstop to the locks), inserts the events, and returns the
  * transaction id, the counts, and the positions of the (stream, revision) pairs the results need.
- * $1..$6 events (stream, revision, id, type, data json, metadata json); $7, $8 new streams (id, revision);
- * $9..$11 existing streams (id, revision, previous revision); $12, $13 wanted (stream, revision) pairs.
+ * $1 the events as one JSON array of {s: stream, r: revision, i: id, t: type, d: data, m: metadata} (one native
+ * JSON.stringify instead of escaping six text arrays); $2, $3 new streams (id, revision); $4..$6 existing streams
+ * (id, revision, previous revision); $7, $8 wanted (stream, revision) pairs.
  */
 export function writeSql(notify: boolean): string {
   return `
 WITH created AS (
   INSERT INTO event_store.streams (stream_id, category, revision)
   SELECT n.stream_id, split_part(n.stream_id, '-', 1), n.revision
-  FROM unnest($7::text[], $8::bigint[]) AS n(stream_id, revision)
+  FROM unnest($2::text[], $3::bigint[]) AS n(stream_id, revision)
   RETURNING 1
 ), updated AS (
   UPDATE event_store.streams AS s SET revision = v.revision, updated_at = now()
-  FROM unnest($9::text[], $10::bigint[], $11::bigint[]) AS v(stream_id, revision, previous)
+  FROM unnest($4::text[], $5::bigint[], $6::bigint[]) AS v(stream_id, revision, previous)
   WHERE s.stream_id = v.stream_id AND s.revision = v.previous
   RETURNING 1
 ), inserted AS (
   INSERT INTO event_store.events (stream_id, revision, category, event_id, event_type, data, metadata)
-  SELECT u.stream_id, u.revision, split_part(u.stream_id, '-', 1), u.event_id, u.event_type, u.data::jsonb, u.metadata::jsonb
-  FROM unnest($1::text[], $2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[])
-       WITH ORDINALITY AS u(stream_id, revision, event_id, event_type, data, metadata, ord)
+  SELECT u.s, u.r, split_part(u.s, '-', 1), u.i, u.t, coalesce(u.d, 'null'), coalesce(u.m, '{}')
+  FROM ROWS FROM (json_to_recordset($1::json) AS (s text, r bigint, i uuid, t text, d jsonb, m jsonb))
+       WITH ORDINALITY AS u(s, r, i, t, d, m, ord)
   ORDER BY u.ord
   RETURNING stream_id, revision, global_position
 ), summary AS (
@@ -78,7 +79,7 @@ SELECT summary.transaction_id, summary.inserted, summary.streams, w.stream_id, w
 FROM summary
 LEFT JOIN (
   SELECT inserted.* FROM inserted
-  JOIN unnest($12::text[], $13::bigint[]) AS want(stream_id, revision)
+  JOIN unnest($7::text[], $8::bigint[]) AS want(stream_id, revision)
     ON want.stream_id = inserted.stream_id AND want.revision = inserted.revision
 ) AS w ON true`;
 }
