@@ -3,7 +3,6 @@ import { InfrastructureModule } from '@olist/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
-import { ProjectorModule } from '../../projector/src/projector.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
@@ -26,7 +25,7 @@ export class AppModule {
         InfrastructureModule,
         IngestionModule,
         HealthModule,
-        ...(inProcessProjector ? [ProjectorModule, ProjectionsModule] : []),
+        ...(inProcessProjector ? [ProjectionsModule] : []),
       ],
     };
   }

@@ -32,7 +32,7 @@ describe('Review', () => {
   const submitted = { type: 'ReviewSubmitted' as const, data: { reviewId: 'r1', orderId: 'o1', score: 4, commentTitle: null, commentMessage: 'ok, "bom"\nchegou', createdAt: '2018-01-18T00:00:00.000Z' } };
   const answered = { type: 'ReviewAnswered' as const, data: { reviewId: 'r1', orderId: 'o1', answeredAt: '2018-01-18T21:46:59.000Z' } };
   it('submits and answers', () => spec.given().when(submit()).then(submitted, answered));
-  it('rejects a review of an unknown order', () => spec.given().when(submit({ orderKnown: false })).thenRejected('unknown order o1'));
+  it('rejects a review of an unknown order', () => spec.given().when(submit({ orderKnown: false })).thenRejected('unknown order'));
   it('rejects a score outside 1..5 and an answer before creation, both', () =>
     spec.given().when(submit({ score: 6, answeredAt: '2018-01-17T00:00:00.000Z' })).thenRejected(/review_score must be an integer 1..5/, /before review_creation_date/));
   it('takes the same review id on another order (Olist reuses ids)', () =>

@@ -14,6 +14,8 @@ export interface FileIngestionStats {
   readonly duplicates: number;
   readonly rejected: number;
   readonly eventsAppended: number;
+  /** Rows the loader read but could not deliver (the file is then incomplete in this run). */
+  readonly failed?: number;
 }
 export type SourceFileIngested = DomainEvent<'SourceFileIngested', FileIngestionStats & { readonly runId: string }>;
 

@@ -81,20 +81,17 @@ export class BatchUnitOfWork {
     this.extra.push(request);
   }
 
-  get pendingEventCount(): number {
-    let n = 0;
-    for (const s of this.streams.values()) n += s.pending.length;
-    return n;
-  }
-
-  async commit(store: EventStore): Promise<void> {
+  /** Appends everything pending atomically; returns how many events were written (idempotent re-appends excluded). */
+  async commit(store: EventStore): Promise<number> {
     const requests: AppendRequest[] = [];
     for (const [streamId, s] of this.streams) {
       if (s.pending.length === 0) continue;
       requests.push({ streamId, expectedRevision: s.revision ?? 'no_stream', events: s.pending });
     }
     requests.push(...this.extra);
-    if (requests.length > 0) await store.appendMany(requests);
+    if (requests.length === 0) return 0;
+    const results = await store.appendMany(requests);
+    return results.reduce((n, result, i) => (result.idempotent ? n : n + requests[i]!.events.length), 0);
   }
 }
 

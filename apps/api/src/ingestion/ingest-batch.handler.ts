@@ -79,8 +79,7 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
         results.push({ line: row.line, outcome: 'duplicate' });
       }
     }
-    const eventsAppended = uow.pendingEventCount;
-    await uow.commit(this.store);
+    const eventsAppended = await uow.commit(this.store);
     return { file: batch.file.name, accepted, duplicates, rejected: results.length - accepted - duplicates, eventsAppended, results };
   }
 

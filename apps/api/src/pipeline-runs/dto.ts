@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 
 export class StartPipelineRunDto {
   @ApiProperty({ format: 'uuid', description: 'Chosen by the loader; deterministic from the files, so a re-run is the same run.' })
@@ -19,9 +19,8 @@ export class SourceRowDto {
   @Min(1)
   line!: number;
 
-  @ApiProperty({ type: [String], description: 'Raw values in header order.' })
+  @ApiProperty({ type: [String], description: 'Raw values in header order (a row with too few or too many is rejected, not refused).' })
   @IsArray()
-  @ArrayMaxSize(200)
   @IsString({ each: true })
   values!: string[];
 }
@@ -50,6 +49,7 @@ export class FileIngestionStatsDto {
   @ApiProperty() @IsInt() @Min(0) duplicates!: number;
   @ApiProperty() @IsInt() @Min(0) rejected!: number;
   @ApiProperty() @IsInt() @Min(0) eventsAppended!: number;
+  @ApiProperty({ required: false, description: 'Rows the loader read but could not deliver.' }) @IsOptional() @IsInt() @Min(0) failed?: number;
 }
 
 export class CompletePipelineRunDto {

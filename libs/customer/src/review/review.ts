@@ -24,7 +24,7 @@ export const reviewStreamId = (reviewId: string): string => streamId('review', r
 export const reviewDecider: Decider<SubmitReview, ReviewState, ReviewEvent> = {
   initialState: () => ({ submissions: new Map() }),
   decide: (command, state) => {
-    if (!command.orderKnown) return rejected(`unknown order ${command.orderId}`);
+    if (!command.orderKnown) return rejected('unknown order');
     const { reviewId, orderId, answeredAt } = command;
     const known = state.submissions.get(orderId);
     if (known) {

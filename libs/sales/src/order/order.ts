@@ -70,7 +70,7 @@ const placeOrder = (c: PlaceOrder, state: OrderState): Decision<SalesEvent> => {
 };
 
 const addItem = (c: AddOrderItem, state: OrderState): Decision<SalesEvent> => {
-  if (state.status === 'absent') return rejected(`unknown order ${c.orderId}`);
+  if (state.status === 'absent') return rejected('unknown order');
   const { type: _type, ...item } = c;
   const known = state.items.get(c.orderItemId);
   if (known !== undefined) {
@@ -87,7 +87,7 @@ const addItem = (c: AddOrderItem, state: OrderState): Decision<SalesEvent> => {
 };
 
 const receivePayment = (c: ReceivePayment, state: OrderState): Decision<SalesEvent> => {
-  if (state.status === 'absent') return rejected(`unknown order ${c.orderId}`);
+  if (state.status === 'absent') return rejected('unknown order');
   const { type: _type, ...payment } = c;
   const known = state.payments.get(c.paymentSequential);
   if (known !== undefined) {
