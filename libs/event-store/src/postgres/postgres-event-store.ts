@@ -254,6 +254,10 @@ export class PostgresEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     this.assertOpen();
+    if (options.after !== undefined) decodePgCheckpoint(options.after); // fail now, not in the polling loop
+    if (options.maxBatchSize !== undefined && !(Number.isInteger(options.maxBatchSize) && options.maxBatchSize > 0)) {
+      throw new RangeError('maxBatchSize must be a positive integer');
+    }
     const source: LogSource = {
       readPage: (after, maxCount) => this.readPage(after, maxCount),
       currentTarget: async () => {

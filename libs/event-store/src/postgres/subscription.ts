@@ -106,7 +106,7 @@ export class PollingSubscription implements Subscription {
         after = page.checkpoint;
       }
       if (page.events.length < maxCount) {
-        this.deliveredHorizon = page.horizon;
+        if (this.deliveredHorizon === undefined || page.horizon > this.deliveredHorizon) this.deliveredHorizon = page.horizon;
         this.settleWaiters();
         if (page.events.length === 0) await this.idle(this.polling.pollIntervalMs);
       }

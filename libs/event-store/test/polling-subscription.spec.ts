@@ -1,0 +1,63 @@
+import type { Checkpoint, RecordedEvent } from '../src/index.js';
+import { encodePgCheckpoint } from '../src/postgres/checkpoint.js';
+import { PollingSubscription, type LogSource } from '../src/postgres/subscription.js';
+
+const recorded = (n: number): RecordedEvent => ({
+  id: `e${n}`,
+  type: 'T',
+  streamId: 's',
+  revision: BigInt(n),
+  position: encodePgCheckpoint({ transactionId: 10n, globalPosition: BigInt(n) }),
+  data: {},
+  metadata: {},
+  recordedAt: new Date(),
+});
+
+/** An in-memory log whose reads can be made to fail. */
+function fakeLog(count: number, failures: number) {
+  const log = Array.from({ length: count }, (_, i) => recorded(i + 1));
+  let failuresLeft = failures;
+  const source: LogSource = {
+    readPage: async (after, maxCount) => {
+      if (failuresLeft-- > 0) throw new Error('connection lost');
+      const events = log.filter((e) => after === undefined || e.position > after).slice(0, maxCount);
+      return { events, checkpoint: events.at(-1)?.position ?? after, horizon: 100n };
+    },
+    currentTarget: async () => 100n,
+    onAppend: () => () => {},
+  };
+  return source;
+}
+
+const polling = { pollIntervalMs: 5, defaultBatchSize: 2, maxReadRetries: 3 };
+
+describe('PollingSubscription', () => {
+  it('retries failed reads, then delivers everything in batches', async () => {
+    const seen: string[] = [];
+    const checkpoints: Checkpoint[] = [];
+    const sub = new PollingSubscription(fakeLog(5, 2), {
+      handler: async (events, checkpoint) => {
+        seen.push(...events.map((e) => e.id));
+        checkpoints.push(checkpoint);
+      },
+    }, polling);
+    await sub.caughtUp();
+    await sub.stop();
+    expect(seen).toEqual(['e1', 'e2', 'e3', 'e4', 'e5']);
+    expect(checkpoints).toHaveLength(3);
+  });
+
+  it('fails for good after too many consecutive read failures', async () => {
+    const errors: Error[] = [];
+    const sub = new PollingSubscription(fakeLog(5, 100), { handler: async () => {}, onError: (e) => errors.push(e) }, polling);
+    await expect(sub.caughtUp()).rejects.toThrow('connection lost');
+    expect(errors.map((e) => e.message)).toEqual(['connection lost']);
+    await sub.stop();
+  });
+
+  it('rejects caughtUp() after stop()', async () => {
+    const sub = new PollingSubscription(fakeLog(0, 0), { handler: async () => {} }, polling);
+    await sub.stop();
+    await expect(sub.caughtUp()).rejects.toThrow('stopped');
+  });
+});
