@@ -22,7 +22,7 @@ export class AppModule {
           },
         }),
         CqrsModule.forRoot(),
-        InfrastructureModule,
+        InfrastructureModule.forRoot(settings),
         IngestionModule,
         HealthModule,
         ...(inProcessProjector ? [ProjectionsModule] : []),

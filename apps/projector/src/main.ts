@@ -9,7 +9,7 @@ import { ProjectorModule } from './projector.module.js';
 /** The projector as its own process (server mode): owns the DuckDB file and follows the event store. */
 const settings = loadSettings();
 
-@Module({ imports: [LoggerModule.forRoot({ pinoHttp: { level: settings.logLevel } }), InfrastructureModule, ProjectorModule] })
+@Module({ imports: [LoggerModule.forRoot({ pinoHttp: { level: settings.logLevel } }), InfrastructureModule.forRoot(settings), ProjectorModule] })
 class ProjectorAppModule {}
 
 const app = await NestFactory.createApplicationContext(ProjectorAppModule, { bufferLogs: true });

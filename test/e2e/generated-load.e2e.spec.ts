@@ -1,0 +1,92 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { STAR_SCHEMA_TABLES, contentHashes } from '@olist/analytics';
+import { generateDataset } from '@olist/generator';
+import { loadDirectory, type LoadSummary } from '../../apps/loader/src/index.js';
+import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
+
+/**
+ * CSV → loader → HTTP → command handlers → PGlite event store → projector → DuckDB, checked against
+ * figures computed by DuckDB straight from the same CSV files.
+ */
+describe('end to end: a generated dataset through the HTTP API', () => {
+  let api: EmbeddedApi;
+  let dataDir: string;
+  let first: LoadSummary;
+  let oracle: Awaited<ReturnType<typeof csvOracle>>;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'olist-dw-gen-'));
+    await generateDataset({ orders: 400, seed: 11, outDir: dataDir });
+    api = await startEmbeddedApi();
+    first = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 150 });
+    await api.waitForProjector();
+    oracle = await csvOracle(dataDir);
+  }, 120_000);
+
+  afterAll(async () => {
+    oracle?.close();
+    await api?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  const scalar = async (sql: string): Promise<unknown> => {
+    const rows = await (await api.duckdb()).query<Record<string, unknown>>(sql);
+    return Object.values(rows[0]!)[0];
+  };
+
+  it('accounts for every row of every file, and accepts every valid generated row', () => {
+    expect(first.ok).toBe(true);
+    for (const f of first.files) {
+      expect({ file: f.file, sum: f.accepted + f.duplicates + f.rejected }).toEqual({ file: f.file, sum: f.rowsRead });
+    }
+    expect(first.totals.rejected).toBe(0);
+  });
+
+  it('projects exactly the orders, items and payments of the files', async () => {
+    const expected = await oracle.one<{ orders: bigint; items: bigint; payments: bigint; gmv: string; paid: string }>(`
+      SELECT (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM items) AS items, (SELECT count(*) FROM payments) AS payments,
+             (SELECT sum(price::DECIMAL(18,2))::VARCHAR FROM items) AS gmv, (SELECT sum(payment_value::DECIMAL(18,2))::VARCHAR FROM payments) AS paid`);
+    expect(await scalar('SELECT count(*) FROM core.fact_orders')).toBe(expected.orders);
+    expect(await scalar('SELECT count(*) FROM core.fact_order_items')).toBe(expected.items);
+    expect(await scalar('SELECT count(*) FROM core.fact_payments')).toBe(expected.payments);
+    expect(await scalar('SELECT sum(price)::VARCHAR FROM core.fact_order_items')).toBe(expected.gmv);
+    expect(await scalar('SELECT sum(payment_value)::VARCHAR FROM core.fact_payments')).toBe(expected.paid);
+  });
+
+  it('keeps every order status', async () => {
+    const expected = await oracle.all<{ status: string; n: bigint }>('SELECT order_status AS status, count(*) AS n FROM orders GROUP BY 1 ORDER BY 1');
+    const actual = await (await api.duckdb()).query('SELECT order_status AS status, count(*) AS n FROM core.fact_orders GROUP BY 1 ORDER BY 1');
+    expect(actual).toEqual(expected);
+  });
+
+  it('computes on-time deliveries as date(delivered) <= date(estimated)', async () => {
+    const expected = await oracle.one<{ on_time: bigint; late: bigint }>(`
+      SELECT count(*) FILTER (WHERE order_delivered_customer_date::DATE <= order_estimated_delivery_date::DATE) AS on_time,
+             count(*) FILTER (WHERE order_delivered_customer_date::DATE > order_estimated_delivery_date::DATE) AS late
+      FROM orders WHERE order_delivered_customer_date <> ''`);
+    const actual = await (await api.duckdb()).query<{ on_time: bigint; late: bigint }>(
+      'SELECT count(*) FILTER (WHERE on_time) AS on_time, count(*) FILTER (WHERE NOT on_time) AS late FROM core.fact_deliveries');
+    expect(actual[0]).toEqual(expected);
+  });
+
+  it('has one customer row per customer_id, and the reviews of the file', async () => {
+    const expected = await oracle.one<{ customers: bigint; reviews: bigint }>(
+      'SELECT (SELECT count(DISTINCT customer_id) FROM customers) AS customers, (SELECT count(*) FROM (SELECT DISTINCT review_id, order_id FROM reviews)) AS reviews');
+    expect(await scalar("SELECT count(*) FROM core.dim_customer WHERE customer_key <> 0")).toBe(expected.customers);
+    expect(await scalar('SELECT count(*) FROM core.fact_reviews')).toBe(expected.reviews);
+  });
+
+  it('changes nothing when the same files are posted again', async () => {
+    const client = await api.duckdb();
+    const before = await contentHashes(client, STAR_SCHEMA_TABLES);
+    const again = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 97 });
+    await api.waitForProjector();
+    expect(again.runId).toBe(first.runId);
+    expect(again.totals.eventsAppended).toBe(0);
+    expect(again.totals.accepted).toBe(0);
+    expect(again.totals.duplicates).toBe(first.totals.accepted);
+    expect(await contentHashes(await api.duckdb(), STAR_SCHEMA_TABLES)).toEqual(before);
+  }, 120_000);
+});

@@ -1,0 +1,72 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { loadDirectory, type LoadSummary } from '../../apps/loader/src/index.js';
+import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
+
+/** Real Olist rows (../shared/olist-sample, beside the repository); skipped when that directory is absent. */
+const SAMPLE = fileURLToPath(new URL('../../../shared/olist-sample', import.meta.url));
+const describeWithSample = existsSync(SAMPLE) ? describe : describe.skip;
+if (!existsSync(SAMPLE)) console.warn(`skipping the real-sample end-to-end test: ${SAMPLE} not found`);
+
+describeWithSample('end to end: real Olist sample rows', () => {
+  let api: EmbeddedApi;
+  let summary: LoadSummary;
+  let oracle: Awaited<ReturnType<typeof csvOracle>>;
+  const file = (name: string) => summary.files.find((f) => f.file === name)!;
+
+  beforeAll(async () => {
+    api = await startEmbeddedApi();
+    summary = await loadDirectory({ dir: SAMPLE, apiUrl: api.url });
+    await api.waitForProjector();
+    oracle = await csvOracle(SAMPLE);
+  }, 180_000);
+
+  afterAll(async () => {
+    oracle?.close();
+    await api?.close();
+  });
+
+  it('accounts for every row of every file', () => {
+    expect(summary.ok).toBe(true);
+    for (const f of summary.files) expect([f.file, f.accepted + f.duplicates + f.rejected]).toEqual([f.file, f.rowsRead]);
+    expect(file('reviews').rowsRead).toBe(6123); // records, not physical lines: some comments span lines
+  });
+
+  it.each([
+    ['order_items', 'items'],
+    ['payments', 'payments'],
+    ['reviews', 'reviews'],
+  ])('rejects exactly the %s rows whose order is not in the sample, as "unknown order"', async (name, view) => {
+    const expected = await oracle.one<{ known: bigint; orphans: bigint }>(`
+      SELECT count(*) FILTER (WHERE order_id IN (SELECT order_id FROM orders)) AS known,
+             count(*) FILTER (WHERE order_id NOT IN (SELECT order_id FROM orders)) AS orphans FROM ${view}`);
+    const f = file(name);
+    expect(f.accepted + f.duplicates).toBe(Number(expected.known));
+    expect(f.rejected).toBe(Number(expected.orphans));
+    expect(f.rejectionReasons[0]).toMatchObject({ reason: 'unknown order', count: Number(expected.orphans) });
+  });
+
+  it('accepts every reference row (customers, sellers, products, categories, geolocation)', () => {
+    for (const name of ['customers', 'sellers', 'products', 'categories', 'geolocation']) {
+      expect([name, file(name).rejected]).toEqual([name, 0]);
+    }
+  });
+
+  it('projects the sample orders and their items exactly', async () => {
+    const expected = await oracle.one<{ orders: bigint; items: bigint; gmv: string }>(`
+      SELECT (SELECT count(*) FROM orders) AS orders,
+             (SELECT count(*) FROM items WHERE order_id IN (SELECT order_id FROM orders)) AS items,
+             (SELECT sum(price::DECIMAL(18,2))::VARCHAR FROM items WHERE order_id IN (SELECT order_id FROM orders)) AS gmv`);
+    const actual = (await (await api.duckdb()).query<{ orders: bigint; items: bigint; gmv: string }>(`
+      SELECT (SELECT count(*) FROM core.fact_orders) AS orders, (SELECT count(*) FROM core.fact_order_items) AS items,
+             (SELECT sum(price)::VARCHAR FROM core.fact_order_items) AS gmv`))[0];
+    expect(actual).toEqual(expected);
+  });
+
+  it('restores the leading zero the geolocation copy lost', async () => {
+    const zips = await (await api.duckdb()).query<{ bad: bigint }>(
+      "SELECT count(*) AS bad FROM core.dim_geography WHERE geography_key <> 0 AND NOT regexp_full_match(zip_prefix, '[0-9]{5}')");
+    expect(zips[0]!.bad).toBe(0n);
+    expect((await (await api.duckdb()).query("SELECT 1 FROM core.dim_geography WHERE zip_prefix = '01037'")).length).toBe(1);
+  });
+});

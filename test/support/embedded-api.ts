@@ -1,0 +1,61 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { loadSettings, type Settings } from '@olist/config';
+import { DuckDbDatabase, type DuckDbClient } from '@olist/duckdb';
+import { createApiApp } from '../../apps/api/src/main.js';
+import { DUCKDB } from '../../apps/projector/src/projector.module.js';
+
+/** The real API (embedded mode: PGlite in a temp dir, DuckDB file, in-process projector) on a loopback port. */
+export interface EmbeddedApi {
+  readonly url: string;
+  readonly app: NestExpressApplication;
+  readonly settings: Settings;
+  /** A fresh connection to the projector's DuckDB database. */
+  duckdb(): Promise<DuckDbClient>;
+  waitForProjector(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const startEmbeddedApi = async (env: Record<string, string> = {}): Promise<EmbeddedApi> => {
+  const dir = await mkdtemp(join(tmpdir(), 'olist-dw-e2e-'));
+  const settings = loadSettings({ PGLITE_DIR: join(dir, 'pglite'), DUCKDB_PATH: join(dir, 'olist.duckdb'), LOG_LEVEL: 'error', ...env });
+  const app = await createApiApp(settings);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    app,
+    settings,
+    duckdb: () => app.get<DuckDbDatabase>(DUCKDB).connect(),
+    waitForProjector: async () => {
+      const body = (await (await fetch(`${url}/v1/projections/status?waitMs=120000`)).json()) as { caughtUp?: boolean };
+      if (!body.caughtUp) throw new Error(`projector did not catch up: ${JSON.stringify(body)}`);
+    },
+    close: async () => {
+      await app.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+};
+
+/** DuckDB SQL straight over the CSV files: the independent oracle for end-to-end checks. */
+export const csvOracle = async (dir: string) => {
+  const db = await DuckDbDatabase.open();
+  const client = await db.connect();
+  const csv = (file: string) => `read_csv('${join(dir, file)}', header = true, all_varchar = true, quote = '"', escape = '"')`;
+  for (const [view, file] of [
+    ['orders', 'olist_orders_dataset.csv'], ['items', 'olist_order_items_dataset.csv'], ['payments', 'olist_order_payments_dataset.csv'],
+    ['reviews', 'olist_order_reviews_dataset.csv'], ['customers', 'olist_customers_dataset.csv'], ['products', 'olist_products_dataset.csv'],
+    ['sellers', 'olist_sellers_dataset.csv'], ['geolocation', 'olist_geolocation_dataset.csv'],
+  ] as const) {
+    await client.run(`CREATE VIEW ${view} AS SELECT * FROM ${csv(file)}`);
+  }
+  return {
+    one: async <T extends object>(sql: string): Promise<T> => (await client.query<T>(sql))[0]!,
+    all: <T extends object>(sql: string): Promise<T[]> => client.query<T>(sql),
+    close: () => db.close(),
+  };
+};
