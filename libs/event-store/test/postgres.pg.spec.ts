@@ -177,9 +177,12 @@ describe('PostgreSQL adapter under concurrency (real server)', () => {
     expect((await store.readStream(streamId)).map((e) => e.revision)).toEqual(Array.from({ length: 24 }, (_, i) => BigInt(i)));
   });
 
-  it(
-    'a subscriber receives every committed event exactly once, in order, despite slow and rolled-back writers',
-    async () => {
+  it.each([
+    ['per-stream locks', 512],
+    ['the store-wide lock for appends over more than 8 streams', 8],
+  ])(
+    'a subscriber receives every committed event exactly once, in order, despite slow and rolled-back writers (%s)',
+    async (_, maxStreamLocks) => {
       const start = (await tail()).at(-1)?.position;
       const delivered: RecordedEvent[] = [];
       const subscription = store.subscribeToAll({
@@ -211,6 +214,7 @@ describe('PostgreSQL adapter under concurrency (real server)', () => {
               if (slow) await tx.query(`SELECT pg_sleep($1)`, [sleepSeconds]);
               if (fail) throw new Error('crash after insert');
             }),
+            { maxStreamLocks },
           );
           const requests: AppendRequest[] = [];
           const streams = 1 + next(40);

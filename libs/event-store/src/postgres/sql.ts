@@ -46,9 +46,10 @@ WHERE event_id = ANY($1::uuid[]) AND stream_id = ANY($2::text[])`;
  * Creates the new streams (a concurrent creator, impossible under the stream locks, would fail the primary key),
  * advances the existing ones (conditionally: a backstop to the locks), inserts the events, and returns the
  * transaction id, the counts, and the positions of the (stream, revision) pairs the results need.
- * $1 the events as one JSON array of {s: stream, r: revision, i: id, t: type, d: data, m: metadata} (one native
- * JSON.stringify instead of escaping six text arrays); $2, $3 new streams (id, revision); $4..$6 existing streams
- * (id, revision, previous revision); $7, $8 wanted (stream, revision) pairs.
+ * $1 the events as one JSON array of {s: stream, r: revision, i: id, t: type, d: data, m: metadata}: one native
+ * JSON.stringify instead of escaping six text arrays, parsed once as jsonb (json_to_recordset would parse every
+ * data/metadata value a second time; measured 40% slower). $2, $3 new streams (id, revision); $4..$6 existing
+ * streams (id, revision, previous revision); $7, $8 wanted (stream, revision) pairs.
  */
 export function writeSql(notify: boolean): string {
   return `
@@ -65,7 +66,7 @@ WITH created AS (
 ), inserted AS (
   INSERT INTO event_store.events (stream_id, revision, category, event_id, event_type, data, metadata)
   SELECT u.s, u.r, split_part(u.s, '-', 1), u.i, u.t, coalesce(u.d, 'null'), coalesce(u.m, '{}')
-  FROM ROWS FROM (json_to_recordset($1::json) AS (s text, r bigint, i uuid, t text, d jsonb, m jsonb))
+  FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (s text, r bigint, i uuid, t text, d jsonb, m jsonb))
        WITH ORDINALITY AS u(s, r, i, t, d, m, ord)
   ORDER BY u.ord
   RETURNING stream_id, revision, global_position
