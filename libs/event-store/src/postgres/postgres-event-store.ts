@@ -29,7 +29,7 @@ export interface PostgresEventStoreOptions {
   readonly notify?: boolean;
   /** Close the SQL client in {@link PostgresEventStore.close} (default false: the client may be shared). */
   readonly ownsClient?: boolean;
-  /** Attempts of an append transaction that hits a deadlock or serialization failure (default 3). */
+  /** Attempts of an append transaction that hits a deadlock, a serialization failure or a unique violation (default 3). */
   readonly maxAppendAttempts?: number;
   /**
    * Appends touching more streams than this take one store-wide lock instead of one advisory lock per stream,
