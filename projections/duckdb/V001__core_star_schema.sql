@@ -1,10 +1,10 @@
 -- V001: the `core` star schema (spec §8), built by the StarSchemaProjection (libs/analytics).
 --
 -- Conventions
---   * Surrogate keys are deterministic: core.surrogate_key(natural id), the upper 64 bits of the MD5 of
---     the natural id shifted right by one (a positive BIGINT). Replaying the same events through any
---     event-store adapter, in any batching, yields the same keys. Key 0 is each dimension's unknown
---     member; facts point to it until a late-arriving reference is projected, then are repointed.
+--   * Surrogate keys are deterministic: core.surrogate_key(natural id) is the top 63 bits of the MD5 of
+--     the natural id (a positive BIGINT). Replaying the same events through any event-store adapter, in
+--     any batching, yields the same keys. Key 0 is each dimension's unknown member; facts point to it
+--     until a late-arriving reference is projected, then are repointed.
 --   * Money is DECIMAL(18,2) converted exactly from integer centavos; timestamps are TIMESTAMP (UTC).
 --   * Facts keep the natural ids of their references (customer_id, product_id, seller_id) next to the
 --     keys, so late-arriving references can be repointed and rows traced back to their events.
@@ -13,7 +13,7 @@
 CREATE SCHEMA IF NOT EXISTS core;
 CREATE SCHEMA IF NOT EXISTS core_state;
 
-CREATE OR REPLACE MACRO core.surrogate_key(natural_id) AS CAST(md5_number_upper(natural_id) >> 1 AS BIGINT);
+CREATE OR REPLACE MACRO core.surrogate_key(natural_id) AS CAST(md5_number(natural_id) >> 65 AS BIGINT);
 
 -- yyyymmdd of a timestamp's UTC calendar date; 0 (the unknown date) for NULL or a year outside 1900..2199,
 -- the window core.dim_date may be extended to.
@@ -175,8 +175,9 @@ CREATE TABLE core_state.geo_location_sums (
   PRIMARY KEY (zip_prefix, city, state)
 );
 
--- Last revision projected per stream, for projections that accumulate (a re-delivered event is skipped).
+-- Revisions projected per stream, for projections that accumulate (a re-delivered event is skipped):
+-- append-only, one row per stream and batch; the last revision of a stream is max(revision).
 CREATE TABLE core_state.stream_progress (
-  stream_id  VARCHAR PRIMARY KEY,
+  stream_id  VARCHAR NOT NULL,
   revision   BIGINT NOT NULL
 );

@@ -138,6 +138,9 @@ export class StarSchemaBatch {
   maxYear: number | undefined;
   /** Events of types this projection reads. */
   relevant = 0;
+  /** OrderPlaced events, and orders with a ShipmentDispatched or DeliveryCompleted. */
+  placements = 0;
+  deliveries = 0;
 
   constructor(events: ReadonlyArray<RecordedEvent>) {
     for (const event of events) this.add(event);
@@ -226,6 +229,7 @@ export class StarSchemaBatch {
         patch.purchasedAt = textOrNull(d['purchasedAt']) ?? patch.purchasedAt;
         patch.estimatedDeliveryAt = textOrNull(d['estimatedDeliveryAt']) ?? patch.estimatedDeliveryAt;
         this.noteYear(patch.purchasedAt);
+        this.placements++;
         break;
       }
       case 'OrderApproved': {
@@ -254,6 +258,7 @@ export class StarSchemaBatch {
         if (!isText(orderId)) return;
         const patch = this.status(orderId, 'shipped');
         patch.inDeliveries = true;
+        this.deliveries++;
         patch.dispatchedAt = textOrNull(d['dispatchedAt']) ?? patch.dispatchedAt;
         break;
       }
@@ -261,6 +266,7 @@ export class StarSchemaBatch {
         if (!isText(orderId)) return;
         const patch = this.status(orderId, 'delivered');
         patch.inDeliveries = true;
+        this.deliveries++;
         patch.deliveredAt = textOrNull(d['deliveredAt']) ?? patch.deliveredAt;
         patch.deliveryEstimatedAt = textOrNull(d['estimatedDeliveryAt']) ?? patch.deliveryEstimatedAt;
         if (typeof d['onTime'] === 'boolean') patch.onTime = d['onTime'];
@@ -390,6 +396,7 @@ export class StarSchemaBatch {
         o.inDeliveries,
         o.itemsTouched,
         o.paymentsTouched,
+        false,
       );
     }
     for (const i of this.items.values()) {

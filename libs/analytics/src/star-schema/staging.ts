@@ -50,7 +50,8 @@ export const STAGING = {
     ['sum_lat_e12', 'HUGEINT'],
     ['sum_lng_e12', 'HUGEINT'],
   ]),
-  streamProgress: table('stg_stream_progress', [
+  /** Appended straight to core_state.stream_progress (append-only), not to a TEMP table. */
+  streamProgress: table('core_state.stream_progress', [
     ['stream_id', 'VARCHAR'],
     ['revision', 'BIGINT'],
   ]),
@@ -70,6 +71,8 @@ export const STAGING = {
     ['in_deliveries', 'BOOLEAN'],
     ['items_touched', 'BOOLEAN'],
     ['payments_touched', 'BOOLEAN'],
+    /** Set in SQL: the order's customer or purchase date changed after its children were projected. */
+    ['rekey', 'BOOLEAN'],
   ]),
   item: table('stg_item', [
     ['order_id', 'VARCHAR'],
@@ -116,5 +119,6 @@ export class StagedColumns {
 
 export const createStagingSql = (): string =>
   Object.values(STAGING)
+    .filter((t) => !t.name.includes('.'))
     .map((t) => `CREATE OR REPLACE TEMP TABLE ${t.name} (${t.columns.map(([n, type]) => `${n} ${type}`).join(', ')});`)
     .join('\n');

@@ -1,11 +1,10 @@
-import { listValue, timestampValue } from '@duckdb/node-api';
 import type { Checkpoint, RecordedEvent } from '@olist/event-store';
 import { findUpwards, migrate, type DuckDbClient, type DuckDbDatabase } from '@olist/duckdb';
 import type { Projection } from '../projection.js';
 import { StarSchemaBatch } from './batch.js';
-import { createStagingSql, type StagedColumns, type StagingName } from './staging.js';
 import { CALENDAR_FROM_YEAR, CALENDAR_TO_YEAR, calendarSql } from './calendar.js';
-import { SQL, TMP_ORDERS_SQL, UNKNOWN_MEMBERS_SQL } from './sql.js';
+import { createStagingSql, type StagingName } from './staging.js';
+import { SQL, UNKNOWN_MEMBERS_SQL, literal, pendingReferencesSql, type PendingReference } from './sql.js';
 
 export const STAR_SCHEMA_PROJECTION = 'core_star_schema';
 
@@ -32,21 +31,49 @@ export interface StarSchemaProjectionOptions {
   readonly migrationsDir?: string;
 }
 
-const MICROS_PER_MS = 1000n;
+/**
+ * Another writer advanced this projection's checkpoint behind our back (two projectors on one file):
+ * the batch was rolled back.
+ */
+export class ProjectionConflictError extends Error {
+  constructor(projection: string) {
+    super(`projection ${projection}: the stored checkpoint moved under a concurrent writer; batch rolled back`);
+    this.name = 'ProjectionConflictError';
+  }
+}
+
+interface Calendar {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** What this instance knows of the stored state; replaced only after a commit (or reloaded). */
+interface Known {
+  readonly checkpoint: string | null;
+  readonly calendar: Calendar;
+  /** Last projected revision of each geolocation stream (the ZipCodeLocated sums are not idempotent by key). */
+  readonly streamRevisions: Map<string, bigint>;
+}
+
+const timestampLiteral = (at: Date): string => `TIMESTAMP ${literal(at.toISOString().replace('T', ' ').replace('Z', ''))}`;
 
 /**
  * Projects the global log into the DuckDB `core` star schema (spec §8).
  *
  * Each batch runs in ONE DuckDB transaction: its events are grouped by type in memory, bulk-loaded
- * through the Appender into TEMP staging tables, merged set-wise into the dimensions and facts, and the
- * checkpoint is written last. A crash leaves all of it or none of it; a batch whose checkpoint is at or
- * below the stored one is a no-op. Owns one connection (TEMP tables are per connection).
+ * through the Appender into TEMP staging tables, merged set-wise into the dimensions and facts
+ * (MERGE INTO keyed by natural keys), and the checkpoint row is advanced last. A crash leaves all of
+ * it or none of it. A batch whose checkpoint is at or below the stored one is a no-op.
+ *
+ * The projection owns one connection (TEMP tables are per connection) and is the checkpoint row's only
+ * writer: it keeps the stored checkpoint in memory and advances it with a compare-and-set UPDATE, so a
+ * second writer is detected ({@link ProjectionConflictError}) instead of double-applying.
  */
 export class StarSchemaProjection implements Projection {
   readonly name: string;
   private readonly migrationsDir: string;
   private client: DuckDbClient | undefined;
-  private calendar: { from: number; to: number } = { from: CALENDAR_FROM_YEAR, to: CALENDAR_TO_YEAR };
+  private known: Known = { checkpoint: null, calendar: { from: CALENDAR_FROM_YEAR, to: CALENDAR_TO_YEAR }, streamRevisions: new Map() };
   /** Serialises apply() calls. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -58,27 +85,45 @@ export class StarSchemaProjection implements Projection {
     this.migrationsDir = options.migrationsDir ?? findUpwards(import.meta.url, 'projections/duckdb');
   }
 
-  /** Applies pending migrations, creates the staging tables, the unknown members and the base calendar. */
+  /**
+   * Applies pending migrations, creates the staging tables, the unknown members, the base calendar and
+   * the checkpoint row. Idempotent.
+   */
   async init(): Promise<void> {
     if (this.client) return;
     const client = await this.db.connect();
     try {
       await migrate(client, this.migrationsDir);
       await client.run(createStagingSql());
-      await client.run(TMP_ORDERS_SQL);
       await client.transaction(async (tx) => {
         await tx.run(UNKNOWN_MEMBERS_SQL);
         await tx.run(calendarSql(CALENDAR_FROM_YEAR, CALENDAR_TO_YEAR));
+        await tx.run(
+          `INSERT INTO core.projection_checkpoint VALUES (${literal(this.name)}, NULL, 0, ${timestampLiteral(new Date())}) ON CONFLICT DO NOTHING`,
+        );
       });
-      const range = await client.queryOne<{ lo: number; hi: number }>(
-        'SELECT min(year) AS lo, max(year) AS hi FROM core.dim_date WHERE date_key <> 0',
-      );
-      this.calendar = { from: range!.lo, to: range!.hi };
+      this.known = await this.load(client);
     } catch (error) {
       client.close();
       throw error;
     }
     this.client = client;
+  }
+
+  private async load(client: DuckDbClient): Promise<Known> {
+    const row = await client.queryOne<{ checkpoint: string | null; lo: number; hi: number }>(
+      `SELECT (SELECT checkpoint FROM core.projection_checkpoint WHERE projection = ${literal(this.name)}) AS checkpoint,
+              min(year) AS lo, max(year) AS hi
+       FROM core.dim_date WHERE date_key <> 0`,
+    );
+    const streams = await client.query<{ stream_id: string; revision: bigint }>(
+      'SELECT stream_id, max(revision) AS revision FROM core_state.stream_progress GROUP BY stream_id',
+    );
+    return {
+      checkpoint: row!.checkpoint,
+      calendar: { from: row!.lo, to: row!.hi },
+      streamRevisions: new Map(streams.map((s) => [s.stream_id, s.revision])),
+    };
   }
 
   private get connection(): DuckDbClient {
@@ -87,12 +132,16 @@ export class StarSchemaProjection implements Projection {
   }
 
   async checkpoint(): Promise<Checkpoint | undefined> {
-    const row = await this.connection.queryOne<{ checkpoint: string | null }>(SQL.readCheckpoint, [this.name]);
+    const row = await this.connection.queryOne<{ checkpoint: string | null }>(
+      `SELECT checkpoint FROM core.projection_checkpoint WHERE projection = ${literal(this.name)}`,
+    );
     return (row?.checkpoint ?? undefined) as Checkpoint | undefined;
   }
 
   async eventsProjected(): Promise<number> {
-    const row = await this.connection.queryOne<{ events_projected: bigint }>(SQL.readCheckpoint, [this.name]);
+    const row = await this.connection.queryOne<{ events_projected: bigint }>(
+      `SELECT events_projected FROM core.projection_checkpoint WHERE projection = ${literal(this.name)}`,
+    );
     return Number(row?.events_projected ?? 0n);
   }
 
@@ -103,76 +152,125 @@ export class StarSchemaProjection implements Projection {
   }
 
   private async applyNow(events: ReadonlyArray<RecordedEvent>, checkpoint: Checkpoint): Promise<void> {
+    const client = this.connection;
+    if (this.known.checkpoint !== null && checkpoint <= this.known.checkpoint) return; // already applied
     const batch = new StarSchemaBatch(events);
-    let calendar = this.calendar;
-    await this.connection.transaction(async (tx) => {
-      const stored = await tx.queryOne<{ checkpoint: string | null }>(SQL.readCheckpoint, [this.name]);
-      if (stored?.checkpoint != null && checkpoint <= stored.checkpoint) return; // already applied
-      if (batch.relevant > 0) calendar = await this.project(tx, batch);
-      await tx.run(SQL.writeCheckpoint, {
-        projection: this.name,
-        checkpoint,
-        events: BigInt(events.length),
-        updatedAt: timestampValue(BigInt(Date.now()) * MICROS_PER_MS),
+    let next: Known | undefined;
+    try {
+      await client.transaction(async (tx) => {
+        const effects = batch.relevant > 0 ? await this.project(tx, batch) : { calendar: this.known.calendar, progress: [], cleanup: '' };
+        // Compare-and-set: the row must still hold the checkpoint this instance last wrote or loaded.
+        const advanced = await tx.run(
+          `${effects.cleanup}
+           UPDATE core.projection_checkpoint
+           SET checkpoint = ${literal(checkpoint)}, events_projected = events_projected + ${events.length},
+               updated_at = ${timestampLiteral(new Date())}
+           WHERE projection = ${literal(this.name)} AND checkpoint IS NOT DISTINCT FROM ${this.known.checkpoint === null ? 'NULL' : literal(this.known.checkpoint)}`,
+        );
+        if (advanced !== 1) throw new ProjectionConflictError(this.name);
+        const streamRevisions = effects.progress.length > 0 ? new Map(this.known.streamRevisions) : this.known.streamRevisions;
+        for (const [stream, revision] of effects.progress) streamRevisions.set(stream, revision);
+        next = { checkpoint, calendar: effects.calendar, streamRevisions };
       });
-    });
-    this.calendar = calendar; // only once committed
+    } catch (error) {
+      if (!(error instanceof ProjectionConflictError)) throw error;
+      this.known = await this.load(client); // someone else wrote: resynchronise
+      if (this.known.checkpoint !== null && checkpoint <= this.known.checkpoint) return;
+      throw error;
+    }
+    this.known = next!; // only once committed
   }
 
-  private async project(tx: DuckDbClient, batch: StarSchemaBatch): Promise<{ from: number; to: number }> {
-    const calendar = await this.extendCalendar(tx, batch);
+  /**
+   * Writes the batch's effects. Returns the calendar and stream revisions as they will be once
+   * committed, and the SQL that empties the staging tables (run with the checkpoint update).
+   */
+  private async project(
+    tx: DuckDbClient,
+    batch: StarSchemaBatch,
+  ): Promise<{ calendar: Calendar; progress: ReadonlyArray<readonly [string, bigint]>; cleanup: string }> {
+    const script: string[] = [];
+    const calendar = this.extendCalendar(batch, script);
 
-    let projected = new Map<string, bigint>();
-    if (batch.geoEvents.length > 0) {
-      const rows = await tx.query<{ stream_id: string; revision: bigint }>(SQL.geoStreamRevisions, [listValue(batch.geoStreams())]);
-      projected = new Map(rows.map((r) => [r.stream_id, r.revision]));
-    }
-    const staged = batch.stage(projected);
+    const staged = batch.stage(this.known.streamRevisions);
     const has = (name: StagingName): boolean => (staged.get(name)?.rowCount ?? 0) > 0;
-    for (const columns of staged.values()) await this.load(tx, columns);
+    for (const columns of staged.values()) {
+      const [schema, table] = columns.table.name.includes('.') ? columns.table.name.split('.') : [undefined, columns.table.name];
+      await tx.appendColumns(table!, columns.columns, schema ? { schema } : { catalog: 'temp' });
+    }
+    const progress = staged.get('streamProgress');
+    const progressed = progress
+      ? progress.columns[0]!.map((stream, i) => [stream as string, progress.columns[1]![i] as bigint] as const)
+      : [];
 
-    // Dimensions, each before whatever references it; then repoint facts that waited for them.
+    // Rows waiting for a late reference this batch may resolve (counting them is near-free).
+    const wanted: PendingReference[] = [];
+    if (has('geo')) wanted.push('customers_without_geography', 'sellers_without_geography');
+    if (has('category')) wanted.push('products_without_category');
+    if (has('seller')) wanted.push('items_without_seller');
+    if (has('product')) wanted.push('items_without_product');
+    if (has('customer')) wanted.push('orders_without_customer');
+    if (batch.placements > 0) wanted.push('orders_not_placed');
+    const pending = new Set<PendingReference>();
+    if (wanted.length > 0) {
+      const counts = (await tx.queryOne<Record<PendingReference, bigint>>(pendingReferencesSql(wanted)))!;
+      for (const name of wanted) if (counts[name] > 0n) pending.add(name);
+    }
+
+    // Dimensions, each before whatever references it, then the rows that waited for them.
     if (has('geo')) {
-      await tx.run(SQL.geo);
-      if ([...projected.keys()].length < batch.geoStreams().length) await tx.run(SQL.geoRepoint); // a stream seen for the first time
+      script.push(SQL.geo);
+      if (pending.has('customers_without_geography')) script.push(SQL.customersGeoRepoint);
+      if (pending.has('sellers_without_geography')) script.push(SQL.sellersGeoRepoint);
     }
-    if (has('category')) await tx.run(SQL.category);
-    if (has('seller')) await tx.run(SQL.seller);
-    if (has('product')) await tx.run(SQL.product);
+    if (has('category')) {
+      script.push(SQL.category);
+      if (pending.has('products_without_category')) script.push(SQL.productsCategoryRepoint);
+    }
+    if (has('seller')) {
+      script.push(SQL.seller);
+      if (pending.has('items_without_seller')) script.push(SQL.itemsSellerRepoint);
+    }
+    if (has('product')) {
+      script.push(SQL.product);
+      if (pending.has('items_without_product')) script.push(SQL.itemsProductRepoint);
+    }
     let orders = has('order');
+    let rekey = false;
     if (has('customer')) {
-      await tx.run(SQL.customer);
-      if ((await tx.run(SQL.customerOrders)) > 0) orders = true;
+      script.push(SQL.customer);
+      if (pending.has('orders_without_customer')) {
+        script.push(SQL.customerArrivals);
+        orders = rekey = true;
+      }
+    }
+    if (pending.has('orders_not_placed')) {
+      script.push(SQL.lateOrderPlacements);
+      rekey = true;
     }
 
-    // Facts: merged order state first (children read their customer and purchase date from it).
+    // Facts: orders first (children read their customer and purchase date from fact_orders).
     if (orders) {
-      await tx.run(SQL.mergeOrders);
-      if (has('item')) await tx.run(SQL.items);
-      if (has('payment')) await tx.run(SQL.payments);
-      if (has('review')) await tx.run(SQL.reviews);
-      await tx.run(SQL.orders);
-      await tx.run(SQL.deliveries);
-      const rekeyed = await tx.scalar<bigint>(SQL.rekeyCount);
-      if (rekeyed !== undefined && rekeyed > 0n) await tx.run(SQL.rekeyChildren);
-      await tx.run('DELETE FROM tmp_orders');
+      script.push(SQL.orders);
+      if (has('item')) script.push(SQL.items);
+      if (has('payment')) script.push(SQL.payments);
+      if (has('review')) script.push(SQL.reviews);
+      if (batch.deliveries > 0 || rekey) script.push(SQL.deliveries);
+      if (rekey) script.push(SQL.rekeyChildren);
     }
+    if (script.length > 0) await tx.run(script.join('\n'));
 
-    await tx.run([...staged.keys()].map((name) => `DELETE FROM ${staged.get(name)!.table.name};`).join('\n') + (orders && !has('order') ? 'DELETE FROM stg_order;' : ''));
-    return calendar;
+    const used = new Set<string>([...staged.values()].map((columns) => columns.table.name).filter((name) => !name.includes('.')));
+    if (orders) used.add('stg_order');
+    return { calendar, progress: progressed, cleanup: [...used].map((table) => `DELETE FROM ${table};`).join('\n') };
   }
 
-  private async load(tx: DuckDbClient, staged: StagedColumns): Promise<void> {
-    if (staged.rowCount === 0) return;
-    await tx.appendColumns(staged.table.name, staged.columns, { catalog: 'temp' });
-  }
-
-  /** Ensures core.dim_date covers every year the batch's date keys need (contiguously). */
-  private async extendCalendar(tx: DuckDbClient, batch: StarSchemaBatch): Promise<{ from: number; to: number }> {
-    const { from, to } = this.calendar;
+  /** Adds to `script` what makes core.dim_date cover every year the batch's date keys need (contiguously). */
+  private extendCalendar(batch: StarSchemaBatch, script: string[]): Calendar {
+    const { from, to } = this.known.calendar;
     const lo = Math.min(from, batch.minYear ?? from);
     const hi = Math.max(to, batch.maxYear ?? to);
-    if (lo < from || hi > to) await tx.run(calendarSql(lo, hi));
+    if (lo < from || hi > to) script.push(`${calendarSql(lo, hi)};`);
     return { from: lo, to: hi };
   }
 
@@ -182,3 +280,4 @@ export class StarSchemaProjection implements Projection {
     this.client = undefined;
   }
 }
+
