@@ -2,7 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STAR_SCHEMA_TABLES, contentHashes } from '@olist/analytics';
+import type { EventStore } from '@olist/event-store';
 import { generateDataset } from '@olist/generator';
+import { EVENT_STORE } from '@olist/platform';
 import { loadDirectory, type LoadSummary } from '../../apps/loader/src/index.js';
 import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
@@ -76,6 +78,22 @@ describe('end to end: a generated dataset through the HTTP API', () => {
       'SELECT (SELECT count(DISTINCT customer_id) FROM customers) AS customers, (SELECT count(*) FROM (SELECT DISTINCT review_id, order_id FROM reviews)) AS reviews');
     expect(await scalar("SELECT count(*) FROM core.dim_customer WHERE customer_key <> 0")).toBe(expected.customers);
     expect(await scalar('SELECT count(*) FROM core.fact_reviews')).toBe(expected.reviews);
+  });
+
+  it('stamps every event with its metadata and provenance (file, line, row hash)', async () => {
+    const store = api.app.get<EventStore>(EVENT_STORE);
+    const row = await oracle.one<{ order_id: string }>('SELECT order_id FROM orders LIMIT 1');
+    const events = await store.readStream(`order-${row.order_id}`);
+    expect(events[0]).toMatchObject({ type: 'OrderPlaced', revision: 0n });
+    expect(events[0]!.metadata).toMatchObject({
+      eventId: events[0]!.id,
+      schemaVersion: 1,
+      correlationId: first.runId,
+      actor: 'anonymous',
+      provenance: { file: 'olist_orders_dataset.csv', line: 2, rowHash: expect.stringMatching(/^[0-9a-f]{32}$/) },
+    });
+    expect(events[0]!.metadata.occurredAt).toBe((events[0]!.data as { purchasedAt: string }).purchasedAt);
+    expect(Date.parse(events[0]!.metadata.recordedAt as string)).not.toBeNaN();
   });
 
   it('changes nothing when the same files are posted again', async () => {

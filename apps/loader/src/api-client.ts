@@ -1,3 +1,4 @@
+import type { FileIngestionStats } from '@olist/etl-orchestration';
 import type { BatchRow } from './batching.js';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
 
@@ -32,14 +33,8 @@ export interface BatchResponse {
   readonly results: ReadonlyArray<RowResult>;
 }
 
-export interface FileCompletion {
-  readonly file: string;
-  readonly rowsRead: number;
-  readonly accepted: number;
-  readonly duplicates: number;
-  readonly rejected: number;
-  readonly eventsAppended: number;
-}
+/** A file's statistics as `/complete` takes them: the pipeline run's `SourceFileIngested` data. */
+export type FileCompletion = FileIngestionStats;
 
 export interface CompleteRunResponse {
   readonly runId: string;

@@ -226,7 +226,7 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
   // Complete the run with what each file gave.
   const completions: FileCompletion[] = toLoad.map((f) => {
     const s = tallies.get(f.name)!.summary;
-    return { file: s.file, rowsRead: s.rowsRead, accepted: s.accepted, duplicates: s.duplicates, rejected: s.rejected, eventsAppended: s.eventsAppended };
+    return { file: s.file, rowsRead: s.rowsRead, accepted: s.accepted, duplicates: s.duplicates, rejected: s.rejected, eventsAppended: s.eventsAppended, ...(s.failed > 0 ? { failed: s.failed } : {}) };
   });
   try {
     const res = await client.completeRun(runId, completions);

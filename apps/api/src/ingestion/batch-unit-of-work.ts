@@ -1,36 +1,15 @@
 import type { AppendRequest, EventData, EventStore, RecordedEvent } from '@olist/event-store';
-import { deterministicId, type Decider, type Decision, type DomainEvent, type EventMetadata, type Provenance } from '@olist/shared-kernel';
+import { deterministicId, type Decider, type Decision, type DomainEvent, type Provenance } from '@olist/shared-kernel';
+import { toEventData, type CausationContext } from './event-envelope.js';
 
-/** Who and what caused the events of one row: becomes their metadata. */
-export interface RowContext {
-  readonly runId: string;
-  readonly actor: string;
-  readonly recordedAt: string;
-  readonly provenance: Provenance;
-  /** Id of the row's command. */
-  readonly commandId: string;
-}
+/** The causation of one source row's events: its provenance is always known. */
+export type RowContext = CausationContext & { readonly provenance: Provenance };
 
 interface LoadedStream {
   state: unknown;
   readonly revision: bigint | undefined;
   readonly pending: EventData[];
 }
-
-/** Business-time fields, in order of preference, that give an event its `occurredAt`. */
-const BUSINESS_TIME_FIELDS = ['purchasedAt', 'approvedAt', 'deliveredAt', 'dispatchedAt', 'answeredAt', 'createdAt', 'startedAt', 'completedAt'] as const;
-
-const occurredAt = (event: DomainEvent, fallback: string): string => {
-  const data = event.data as Record<string, unknown>;
-  for (const field of BUSINESS_TIME_FIELDS) {
-    const v = data[field];
-    if (typeof v === 'string') return v;
-  }
-  return fallback;
-};
-
-/** Schema versions of the events we write (bumped with an upcaster when a shape changes). */
-export const SCHEMA_VERSION = 1;
 
 /**
  * The aggregates one batch touches: loaded with one read, decided on in memory row after row (so two rows
@@ -70,7 +49,7 @@ export class BatchUnitOfWork {
     if (decision.kind === 'accepted') {
       for (const event of decision.events) {
         stream.state = decider.evolve(stream.state as S, event);
-        stream.pending.push(toEventData(streamId, event, context));
+        stream.pending.push(rowEventData(streamId, event, context));
       }
     }
     return decision;
@@ -95,17 +74,6 @@ export class BatchUnitOfWork {
   }
 }
 
-export const toEventData = (streamId: string, event: DomainEvent, context: RowContext): EventData => {
-  const eventId = deterministicId(streamId, event.type, context.provenance.rowHash);
-  const metadata: EventMetadata = {
-    eventId,
-    schemaVersion: SCHEMA_VERSION,
-    occurredAt: occurredAt(event, context.recordedAt),
-    recordedAt: context.recordedAt,
-    correlationId: context.runId,
-    causationId: context.commandId,
-    actor: context.actor,
-    provenance: context.provenance,
-  };
-  return { id: eventId, type: event.type, data: event.data, metadata: { ...metadata } };
-};
+/** Row events are identified by stream, type and the source row's content: a re-post yields the same ids. */
+export const rowEventData = (streamId: string, event: DomainEvent, context: RowContext): EventData =>
+  toEventData(event, deterministicId(streamId, event.type, context.provenance.rowHash), context);

@@ -5,7 +5,7 @@ import { deterministicId, rowHash, type Decision, type DomainEvent } from '@olis
 import { Inject, Logger, NotFoundException } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@olist/platform';
-import { BatchUnitOfWork, toEventData, type RowContext } from './batch-unit-of-work.js';
+import { BatchUnitOfWork, rowEventData, type RowContext } from './batch-unit-of-work.js';
 import { IngestBatchCommand, type BatchResult, type RowOutcome } from './ingest-batch.command.js';
 import { streamsRead } from './row-handlers.js';
 import { toMessage } from './row-commands.js';
@@ -108,6 +108,6 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     values.slice(batch.header.length).forEach((v, i) => (raw[`extra_${i + 1}`] = v));
     const event: RowRejected = { type: 'RowRejected', data: { runId: batch.runId, file: batch.file.name, line, raw, reasons } };
     const stream = pipelineRunStreamId(batch.runId);
-    return { streamId: stream, expectedRevision: 'any', events: [toEventData(stream, event, context)] };
+    return { streamId: stream, expectedRevision: 'any', events: [rowEventData(stream, event, context)] };
   }
 }

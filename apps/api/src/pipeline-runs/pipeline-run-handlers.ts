@@ -1,9 +1,9 @@
 import type { EventStore } from '@olist/event-store';
 import { pipelineRunDecider, pipelineRunStreamId, type PipelineRunCommand } from '@olist/etl-orchestration';
-import { deterministicId, fold, type DomainEvent, type EventMetadata } from '@olist/shared-kernel';
+import { deterministicId, fold, type DomainEvent } from '@olist/shared-kernel';
 import { Inject, NotFoundException } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { SCHEMA_VERSION } from '../ingestion/batch-unit-of-work.js';
+import { toEventData } from '../ingestion/event-envelope.js';
 import { EVENT_STORE } from '@olist/platform';
 import { CompletePipelineRunCommand, StartPipelineRunCommand } from './pipeline-run-commands.js';
 
@@ -15,17 +15,13 @@ const handle = async (store: EventStore, command: PipelineRunCommand, actor: str
   const decision = pipelineRunDecider.decide(command, state);
   if (decision.kind === 'rejected') throw new NotFoundException(decision.reasons.join('; '));
   if (decision.events.length === 0) return 'unchanged';
-  const recordedAt = new Date().toISOString();
+  const context = { runId: command.runId, actor, commandId, recordedAt: new Date().toISOString() };
   await store.appendToStream(
     stream,
     decision.events.map((event: DomainEvent) => {
+      // A run has one event of each type, except one SourceFileIngested per file.
       const discriminator = event.type === 'SourceFileIngested' ? (event.data as { file: string }).file : '';
-      const eventId = deterministicId(stream, event.type, discriminator);
-      const metadata: EventMetadata = {
-        eventId, schemaVersion: SCHEMA_VERSION, occurredAt: recordedAt, recordedAt,
-        correlationId: command.runId, causationId: commandId, actor,
-      };
-      return { id: eventId, type: event.type, data: event.data, metadata: { ...metadata } };
+      return toEventData(event, deterministicId(stream, event.type, discriminator), context);
     }),
     { expectedRevision: recorded.length > 0 ? recorded[recorded.length - 1]!.revision : 'no_stream' },
   );

@@ -1,4 +1,4 @@
-import { accepted, decideUnless, rejected, streamId, type Centavos, type Decider, type Decision } from '@olist/shared-kernel';
+import { accepted, decideUnless, rejected, streamId, type Decider, type Decision } from '@olist/shared-kernel';
 import type { OrderItemAdded, PaymentReceived, SalesEvent } from '../events.js';
 import { INVOICED_OR_LATER, type OrderStatus } from './order-status.js';
 
@@ -12,24 +12,8 @@ export interface PlaceOrder {
   readonly approvedAt: string | null;
   readonly estimatedDeliveryAt: string | null;
 }
-export interface AddOrderItem {
-  readonly type: 'AddOrderItem';
-  readonly orderId: string;
-  readonly orderItemId: number;
-  readonly productId: string;
-  readonly sellerId: string;
-  readonly shippingLimitAt: string;
-  readonly price: Centavos;
-  readonly freight: Centavos;
-}
-export interface ReceivePayment {
-  readonly type: 'ReceivePayment';
-  readonly orderId: string;
-  readonly paymentSequential: number;
-  readonly paymentType: string;
-  readonly installments: number;
-  readonly value: Centavos;
-}
+export type AddOrderItem = { readonly type: 'AddOrderItem' } & OrderItemAdded['data'];
+export type ReceivePayment = { readonly type: 'ReceivePayment' } & PaymentReceived['data'];
 export type OrderCommand = PlaceOrder | AddOrderItem | ReceivePayment;
 
 type Milestone = 'approved' | 'invoiced' | 'processing' | 'canceled' | 'unavailable';
