@@ -1,0 +1,62 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RecordedEvent } from '@olist/event-store';
+import { DuckDbDatabase, type DuckDbClient, type PlainRow } from '@olist/duckdb';
+import { StarSchemaProjection, contentHashes } from '../../src/index.js';
+import { batches, lastCheckpoint } from './events.js';
+
+/** A star-schema projection on a fresh DuckDB file in a temp dir, with a second connection to read it. */
+export class Harness {
+  private constructor(
+    readonly dir: string,
+    readonly file: string,
+    public db: DuckDbDatabase,
+    public projection: StarSchemaProjection,
+    public client: DuckDbClient,
+  ) {}
+
+  static async create(dir = mkdtempSync(join(tmpdir(), 'olist-analytics-'))): Promise<Harness> {
+    const file = join(dir, 'warehouse', 'dw.duckdb');
+    const db = await DuckDbDatabase.open(file);
+    const projection = new StarSchemaProjection(db);
+    await projection.init();
+    return new Harness(dir, file, db, projection, await db.connect());
+  }
+
+  /** Applies the events as one batch (checkpoint: the last event's position). */
+  async apply(events: ReadonlyArray<RecordedEvent>): Promise<void> {
+    if (events.length > 0) await this.projection.apply(events, lastCheckpoint(events));
+  }
+
+  /** Applies the events in consecutive batches of the given sizes. */
+  async applyIn(events: ReadonlyArray<RecordedEvent>, ...sizes: number[]): Promise<void> {
+    for (const batch of batches(events, ...sizes)) await this.apply(batch);
+  }
+
+  rows<T extends object = PlainRow>(sql: string): Promise<T[]> {
+    return this.client.query<T>(sql);
+  }
+
+  hashes(): Promise<Record<string, string>> {
+    return contentHashes(this.client);
+  }
+
+  /** Closes and reopens the database file (a process restart). */
+  async reopen(): Promise<void> {
+    this.client.close();
+    this.projection.close();
+    this.db.close();
+    this.db = await DuckDbDatabase.open(this.file);
+    this.projection = new StarSchemaProjection(this.db);
+    await this.projection.init();
+    this.client = await this.db.connect();
+  }
+
+  close(): void {
+    this.client.close();
+    this.projection.close();
+    this.db.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
