@@ -5,14 +5,14 @@
  * Running it again on the same data appends no event.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { STAR_SCHEMA_TABLES } from '@olist/analytics';
+import { STAR_SCHEMA_TABLES, contentHashes } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
 import { SOURCE_FILES } from '@olist/ingestion';
@@ -85,7 +85,7 @@ const table = (head: string[], rows: string[][]): string => {
 const fmt = (n: unknown): string => (n === null || n === undefined ? '-' : Number(n).toLocaleString('en-US', { maximumFractionDigits: 2 }));
 
 /** Reads the star schema (read-only) and checks it against the loader's accounting. */
-const report = async (duckdbPath: string, summary: LoadSummary): Promise<string[]> => {
+const report = async (duckdbPath: string, summary: LoadSummary, hashFile: string): Promise<string[]> => {
   const db = await DuckDbDatabase.open(duckdbPath, { config: { access_mode: 'READ_ONLY' } });
   const problems: string[] = [];
   try {
@@ -124,6 +124,20 @@ const report = async (duckdbPath: string, summary: LoadSummary): Promise<string[
     expect('core.fact_orders', counts['core.fact_orders']!, taken('orders'));
     expect('core.fact_order_items', counts['core.fact_order_items']!, taken('order_items'));
     expect('core.fact_payments', counts['core.fact_payments']!, taken('payments'));
+    const customers = await client.queryOne<{ n: bigint }>('SELECT count(*) AS n FROM core.dim_customer WHERE customer_key <> 0');
+    expect('core.dim_customer (without the unknown member)', Number(customers!.n), taken('customers'));
+
+    // Compare with the previous demo on this var/ directory: same data must leave every table as it was.
+    const hashes = await contentHashes(client, STAR_SCHEMA_TABLES);
+    const previous = existsSync(hashFile) ? (JSON.parse(readFileSync(hashFile, 'utf8')) as { dataDir: string; hashes: Record<string, string> }) : undefined;
+    if (previous?.dataDir === summary.source) {
+      const changed = STAR_SCHEMA_TABLES.filter((t) => previous.hashes[t] !== hashes[t]);
+      console.log(changed.length === 0
+        ? `\nSame data as the previous demo: all ${STAR_SCHEMA_TABLES.length} star-schema tables unchanged (content hashes equal).`
+        : `\nChanged since the previous demo on the same data: ${changed.join(', ')}`);
+      if (summary.totals.eventsAppended === 0 && changed.length > 0) problems.push(`tables changed although no event was appended: ${changed.join(', ')}`);
+    }
+    writeFileSync(hashFile, JSON.stringify({ dataDir: summary.source, hashes }, null, 2));
     return problems;
   } finally {
     db.close();
@@ -187,7 +201,7 @@ const main = async (): Promise<number> => {
   }
   console.log(`Projector caught up: ${fmt(projected)} events in the star-schema projection; ${fmt(summary.totals.eventsAppended)} appended by this run.`);
 
-  const problems = await report(env.DUCKDB_PATH, summary);
+  const problems = await report(env.DUCKDB_PATH, summary, join(varDir, 'demo-star-schema-hashes.json'));
   if (problems.length > 0) {
     console.error(`\nInconsistent:\n  ${problems.join('\n  ')}`);
     return 1;
