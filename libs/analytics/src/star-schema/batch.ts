@@ -57,8 +57,8 @@ interface OrderPatch {
   onTime: boolean | null;
   delayDays: number | null;
   inDeliveries: boolean;
-  itemsTouched: boolean;
-  paymentsTouched: boolean;
+  /** An order-level event (placement, status, shipment) is in the batch, not only an item/payment/review. */
+  patched: boolean;
 }
 
 interface ReviewPatch {
@@ -138,9 +138,13 @@ export class StarSchemaBatch {
   maxYear: number | undefined;
   /** Events of types this projection reads. */
   relevant = 0;
-  /** OrderPlaced events, and orders with a ShipmentDispatched or DeliveryCompleted. */
+  /** OrderPlaced events. */
   placements = 0;
-  deliveries = 0;
+  /** Set by stage(): staged orders new to fact_orders / already in it, and how many of each have shipment facts. */
+  readonly newOrderIds: string[] = [];
+  mergedOrders = 0;
+  newDeliveries = 0;
+  mergedDeliveries = 0;
 
   constructor(events: ReadonlyArray<RecordedEvent>) {
     for (const event of events) this.add(event);
@@ -161,16 +165,21 @@ export class StarSchemaBatch {
         onTime: null,
         delayDays: null,
         inDeliveries: false,
-        itemsTouched: false,
-        paymentsTouched: false,
+        patched: false,
       };
       this.orders.set(orderId, patch);
     }
     return patch;
   }
 
-  private status(orderId: string, status: ProjectedOrderStatus): OrderPatch {
+  private patch(orderId: string): OrderPatch {
     const patch = this.order(orderId);
+    patch.patched = true;
+    return patch;
+  }
+
+  private status(orderId: string, status: ProjectedOrderStatus): OrderPatch {
+    const patch = this.patch(orderId);
     patch.statusRank = Math.max(patch.statusRank, RANK[status]);
     return patch;
   }
@@ -224,7 +233,7 @@ export class StarSchemaBatch {
         break;
       case 'OrderPlaced': {
         if (!isText(orderId)) return;
-        const patch = this.order(orderId);
+        const patch = this.patch(orderId);
         patch.customerId = textOrNull(d['customerId']) ?? patch.customerId;
         patch.purchasedAt = textOrNull(d['purchasedAt']) ?? patch.purchasedAt;
         patch.estimatedDeliveryAt = textOrNull(d['estimatedDeliveryAt']) ?? patch.estimatedDeliveryAt;
@@ -258,7 +267,6 @@ export class StarSchemaBatch {
         if (!isText(orderId)) return;
         const patch = this.status(orderId, 'shipped');
         patch.inDeliveries = true;
-        this.deliveries++;
         patch.dispatchedAt = textOrNull(d['dispatchedAt']) ?? patch.dispatchedAt;
         break;
       }
@@ -266,7 +274,6 @@ export class StarSchemaBatch {
         if (!isText(orderId)) return;
         const patch = this.status(orderId, 'delivered');
         patch.inDeliveries = true;
-        this.deliveries++;
         patch.deliveredAt = textOrNull(d['deliveredAt']) ?? patch.deliveredAt;
         patch.deliveryEstimatedAt = textOrNull(d['estimatedDeliveryAt']) ?? patch.deliveryEstimatedAt;
         if (typeof d['onTime'] === 'boolean') patch.onTime = d['onTime'];
@@ -275,7 +282,7 @@ export class StarSchemaBatch {
       }
       case 'OrderItemAdded': {
         if (!isText(orderId) || typeof d['orderItemId'] !== 'number') return;
-        this.order(orderId).itemsTouched = true;
+        this.order(orderId);
         this.items.set(`${orderId}\u0000${d['orderItemId']}`, {
           orderId,
           orderItemId: d['orderItemId'],
@@ -289,7 +296,7 @@ export class StarSchemaBatch {
       }
       case 'PaymentReceived': {
         if (!isText(orderId) || typeof d['paymentSequential'] !== 'number') return;
-        this.order(orderId).paymentsTouched = true;
+        this.order(orderId);
         this.payments.set(`${orderId}\u0000${d['paymentSequential']}`, {
           orderId,
           paymentSequential: d['paymentSequential'],
@@ -331,8 +338,9 @@ export class StarSchemaBatch {
   /**
    * Staging columns for every non-empty group. `projectedRevisions` holds, per geo stream, the last
    * revision already projected: events at or below it are skipped (they were applied before).
+   * `knownOrders` are the orders already in fact_orders: new ones are inserted, known ones merged.
    */
-  stage(projectedRevisions: ReadonlyMap<string, bigint>): Map<StagingName, StagedColumns> {
+  stage(projectedRevisions: ReadonlyMap<string, bigint>, knownOrders: ReadonlySet<string>): Map<StagingName, StagedColumns> {
     const out = new Map<StagingName, StagedColumns>();
     const stage = (name: StagingName): StagedColumns => {
       let s = out.get(name);
@@ -381,6 +389,15 @@ export class StarSchemaBatch {
     }
 
     for (const [id, o] of this.orders) {
+      const known = knownOrders.has(id);
+      if (known && !o.patched) continue; // only an item/payment/review of a projected order: nothing to merge
+      if (known) {
+        this.mergedOrders++;
+        if (o.inDeliveries) this.mergedDeliveries++;
+      } else {
+        this.newOrderIds.push(id);
+        if (o.inDeliveries) this.newDeliveries++;
+      }
       stage('order').push(
         id,
         o.customerId,
@@ -394,8 +411,7 @@ export class StarSchemaBatch {
         o.onTime,
         o.delayDays,
         o.inDeliveries,
-        o.itemsTouched,
-        o.paymentsTouched,
+        !known,
         false,
       );
     }

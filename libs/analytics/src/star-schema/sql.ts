@@ -12,6 +12,12 @@ const STATUSES = `[${ORDER_STATUS_BY_RANK.map((s) => `'${s}'`).join(', ')}]`;
 const statusAt = (rank: string): string => `${STATUSES}[${rank} + 1]`;
 const rankOf = (status: string): string => `COALESCE(list_position(${STATUSES}, ${status}) - 1, 0)`;
 
+/** The batch's order rows with their customer key (0 until the customer is projected) and purchase date key. */
+const orderSource = (where: string): string => `
+      SELECT s.*, COALESCE(c.customer_key, 0) AS customer_key, core.date_key(s.purchased_at) AS purchase_date_key
+      FROM stg_order s LEFT JOIN core.dim_customer c ON c.customer_key = core.surrogate_key(s.customer_id) AND c.customer_key <> 0
+      WHERE ${where}`;
+
 export const UNKNOWN_MEMBERS_SQL = `
   INSERT INTO core.dim_date VALUES (0, NULL, NULL, NULL, NULL, 'unknown', NULL, NULL, NULL, NULL, NULL) ON CONFLICT DO NOTHING;
   INSERT INTO core.dim_category VALUES (0, 'unknown', 'unknown') ON CONFLICT DO NOTHING;
@@ -121,8 +127,8 @@ export const SQL = {
     UPDATE stg_order s SET customer_id = COALESCE(s.customer_id, f.customer_id), rekey = true
     FROM core.fact_orders f
     WHERE f.order_id = s.order_id AND f.customer_key = 0 AND f.customer_id IN (SELECT customer_id FROM stg_customer);
-    INSERT INTO stg_order (order_id, customer_id, status_rank, in_deliveries, items_touched, payments_touched, rekey)
-    SELECT order_id, customer_id, 0, false, false, false, true FROM core.fact_orders
+    INSERT INTO stg_order (order_id, customer_id, status_rank, in_deliveries, is_new, rekey)
+    SELECT order_id, customer_id, 0, false, false, true FROM core.fact_orders
     WHERE customer_key = 0 AND customer_id IN (SELECT customer_id FROM stg_customer)
       AND order_id NOT IN (SELECT order_id FROM stg_order);`,
 
@@ -131,13 +137,17 @@ export const SQL = {
     UPDATE stg_order SET rekey = true
     WHERE customer_id IS NOT NULL AND order_id IN (SELECT order_id FROM core.fact_orders WHERE customer_id IS NULL);`,
 
-  /** Later non-null values win; the status by precedence. Totals are set below from the item/payment facts. */
-  orders: `
+  /** Orders new to fact_orders (the projection knows which): a plain INSERT, no join with the fact table. */
+  ordersInsert: `
+    INSERT INTO core.fact_orders
+    SELECT order_id, customer_id, customer_key, purchase_date_key, ${statusAt('status_rank')},
+           purchased_at, approved_at, dispatched_at, delivered_at, estimated_delivery_at, 0, 0, 0, 0
+    FROM (${orderSource('s.is_new')});`,
+
+  /** Orders already projected: later non-null values win, the status by precedence (totals: see items/payments). */
+  ordersMerge: `
     MERGE INTO core.fact_orders f
-    USING (
-      SELECT s.*, COALESCE(c.customer_key, 0) AS customer_key, core.date_key(s.purchased_at) AS purchase_date_key
-      FROM stg_order s LEFT JOIN core.dim_customer c ON c.customer_id = s.customer_id AND c.customer_key <> 0
-    ) s ON f.order_id = s.order_id
+    USING (${orderSource('NOT s.is_new')}) s ON f.order_id = s.order_id
     WHEN MATCHED THEN UPDATE SET
       customer_id = COALESCE(s.customer_id, f.customer_id),
       customer_key = CASE WHEN s.customer_id IS NULL THEN f.customer_key ELSE s.customer_key END,
@@ -205,8 +215,16 @@ export const SQL = {
     WHEN NOT MATCHED THEN INSERT VALUES (s.review_id, s.order_id, s.customer_key, s.score, s.has_comment,
       s.created_date_key, s.created_at, s.answered_at);`,
 
-  /** Orders with a shipment or delivery event, and delivered orders whose keys changed (late OrderPlaced or customer). */
-  deliveries: `
+  /** Shipment facts of orders new to fact_orders: everything about them is in this batch. */
+  deliveriesInsert: `
+    INSERT INTO core.fact_deliveries
+    SELECT order_id, customer_key, purchase_date_key, dispatched_at, delivered_at,
+           COALESCE(delivery_estimated_at, estimated_delivery_at),
+           date_diff('day', CAST(purchased_at AS DATE), CAST(delivered_at AS DATE)), on_time, delay_days
+    FROM (${orderSource('s.is_new AND s.in_deliveries')});`,
+
+  /** Projected orders with a shipment or delivery event, and delivered orders whose keys changed (late OrderPlaced or customer). */
+  deliveriesMerge: `
     MERGE INTO core.fact_deliveries d
     USING (
       SELECT s.order_id, s.in_deliveries, s.delivery_estimated_at, s.on_time, s.delay_days,
@@ -214,7 +232,7 @@ export const SQL = {
              o.estimated_delivery_at,
              date_diff('day', CAST(o.purchased_at AS DATE), CAST(o.delivered_customer_at AS DATE)) AS delivery_days
       FROM stg_order s JOIN core.fact_orders o ON o.order_id = s.order_id
-      WHERE s.in_deliveries OR s.rekey
+      WHERE NOT s.is_new AND (s.in_deliveries OR s.rekey)
     ) s ON d.order_id = s.order_id
     WHEN MATCHED THEN UPDATE SET
       customer_key = s.customer_key, purchase_date_key = s.purchase_date_key,

@@ -55,7 +55,10 @@ export const STAGING = {
     ['stream_id', 'VARCHAR'],
     ['revision', 'BIGINT'],
   ]),
-  /** One row per order the batch touches: the batch's merged order-level facts (NULL = not in this batch). */
+  /**
+   * One row per order the batch changes, or creates: the batch's merged order-level facts (NULL = not in
+   * this batch). Orders only touched by an item, payment or review are staged only when not projected yet.
+   */
   order: table('stg_order', [
     ['order_id', 'VARCHAR'],
     ['customer_id', 'VARCHAR'],
@@ -69,8 +72,8 @@ export const STAGING = {
     ['on_time', 'BOOLEAN'],
     ['delay_days', 'INTEGER'],
     ['in_deliveries', 'BOOLEAN'],
-    ['items_touched', 'BOOLEAN'],
-    ['payments_touched', 'BOOLEAN'],
+    /** Not in fact_orders before this batch (JS knows the projected order ids): a plain INSERT. */
+    ['is_new', 'BOOLEAN'],
     /** Set in SQL: the order's customer or purchase date changed after its children were projected. */
     ['rekey', 'BOOLEAN'],
   ]),

@@ -53,6 +53,16 @@ interface Known {
   readonly calendar: Calendar;
   /** Last projected revision of each geolocation stream (the ZipCodeLocated sums are not idempotent by key). */
   readonly streamRevisions: Map<string, bigint>;
+  /** Order ids in fact_orders: a new order is a plain INSERT, no MERGE against the fact table. */
+  readonly orders: Set<string>;
+}
+
+/** What a batch changes besides rows: applied to {@link Known} once committed. */
+interface Effects {
+  readonly calendar: Calendar;
+  readonly progress: ReadonlyArray<readonly [string, bigint]>;
+  /** The set-based statements merging the staged batch, then emptying the staging tables: run as one script with the checkpoint update. */
+  readonly sql: string;
 }
 
 const timestampLiteral = (at: Date): string => `TIMESTAMP ${literal(at.toISOString().replace('T', ' ').replace('Z', ''))}`;
@@ -73,7 +83,12 @@ export class StarSchemaProjection implements Projection {
   readonly name: string;
   private readonly migrationsDir: string;
   private client: DuckDbClient | undefined;
-  private known: Known = { checkpoint: null, calendar: { from: CALENDAR_FROM_YEAR, to: CALENDAR_TO_YEAR }, streamRevisions: new Map() };
+  private known: Known = {
+    checkpoint: null,
+    calendar: { from: CALENDAR_FROM_YEAR, to: CALENDAR_TO_YEAR },
+    streamRevisions: new Map(),
+    orders: new Set(),
+  };
   /** Serialises apply() calls. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -119,10 +134,12 @@ export class StarSchemaProjection implements Projection {
     const streams = await client.query<{ stream_id: string; revision: bigint }>(
       'SELECT stream_id, max(revision) AS revision FROM core_state.stream_progress GROUP BY stream_id',
     );
+    const orders = await client.connection.runAndReadAll('SELECT order_id FROM core.fact_orders');
     return {
       checkpoint: row!.checkpoint,
       calendar: { from: row!.lo, to: row!.hi },
       streamRevisions: new Map(streams.map((s) => [s.stream_id, s.revision])),
+      orders: new Set(orders.getColumns()[0] as string[]),
     };
   }
 
@@ -153,24 +170,22 @@ export class StarSchemaProjection implements Projection {
 
   private async applyNow(events: ReadonlyArray<RecordedEvent>, checkpoint: Checkpoint): Promise<void> {
     const client = this.connection;
-    if (this.known.checkpoint !== null && checkpoint <= this.known.checkpoint) return; // already applied
+    const known = this.known;
+    if (known.checkpoint !== null && checkpoint <= known.checkpoint) return; // already applied
     const batch = new StarSchemaBatch(events);
-    let next: Known | undefined;
+    let effects: Effects = { calendar: known.calendar, progress: [], sql: '' };
     try {
       await client.transaction(async (tx) => {
-        const effects = batch.relevant > 0 ? await this.project(tx, batch) : { calendar: this.known.calendar, progress: [], cleanup: '' };
+        if (batch.relevant > 0) effects = await this.project(tx, batch);
         // Compare-and-set: the row must still hold the checkpoint this instance last wrote or loaded.
         const advanced = await tx.run(
-          `${effects.cleanup}
+          `${effects.sql}
            UPDATE core.projection_checkpoint
            SET checkpoint = ${literal(checkpoint)}, events_projected = events_projected + ${events.length},
                updated_at = ${timestampLiteral(new Date())}
-           WHERE projection = ${literal(this.name)} AND checkpoint IS NOT DISTINCT FROM ${this.known.checkpoint === null ? 'NULL' : literal(this.known.checkpoint)}`,
+           WHERE projection = ${literal(this.name)} AND checkpoint IS NOT DISTINCT FROM ${known.checkpoint === null ? 'NULL' : literal(known.checkpoint)}`,
         );
         if (advanced !== 1) throw new ProjectionConflictError(this.name);
-        const streamRevisions = effects.progress.length > 0 ? new Map(this.known.streamRevisions) : this.known.streamRevisions;
-        for (const [stream, revision] of effects.progress) streamRevisions.set(stream, revision);
-        next = { checkpoint, calendar: effects.calendar, streamRevisions };
       });
     } catch (error) {
       if (!(error instanceof ProjectionConflictError)) throw error;
@@ -178,21 +193,21 @@ export class StarSchemaProjection implements Projection {
       if (this.known.checkpoint !== null && checkpoint <= this.known.checkpoint) return;
       throw error;
     }
-    this.known = next!; // only once committed
+    // Committed: bring what this instance knows up to date.
+    for (const [stream, revision] of effects.progress) known.streamRevisions.set(stream, revision);
+    for (const id of batch.newOrderIds) known.orders.add(id);
+    this.known = { ...known, checkpoint, calendar: effects.calendar };
   }
 
   /**
-   * Writes the batch's effects. Returns the calendar and stream revisions as they will be once
-   * committed, and the SQL that empties the staging tables (run with the checkpoint update).
+   * Stages the batch and returns the script that merges it (run with the checkpoint update, one round
+   * trip), with the calendar and stream revisions as they will be once committed.
    */
-  private async project(
-    tx: DuckDbClient,
-    batch: StarSchemaBatch,
-  ): Promise<{ calendar: Calendar; progress: ReadonlyArray<readonly [string, bigint]>; cleanup: string }> {
+  private async project(tx: DuckDbClient, batch: StarSchemaBatch): Promise<Effects> {
     const script: string[] = [];
     const calendar = this.extendCalendar(batch, script);
 
-    const staged = batch.stage(this.known.streamRevisions);
+    const staged = batch.stage(this.known.streamRevisions, this.known.orders);
     const has = (name: StagingName): boolean => (staged.get(name)?.rowCount ?? 0) > 0;
     for (const columns of staged.values()) {
       const [schema, table] = columns.table.name.includes('.') ? columns.table.name.split('.') : [undefined, columns.table.name];
@@ -250,19 +265,19 @@ export class StarSchemaProjection implements Projection {
     }
 
     // Facts: orders first (children read their customer and purchase date from fact_orders).
-    if (orders) {
-      script.push(SQL.orders);
-      if (has('item')) script.push(SQL.items);
-      if (has('payment')) script.push(SQL.payments);
-      if (has('review')) script.push(SQL.reviews);
-      if (batch.deliveries > 0 || rekey) script.push(SQL.deliveries);
-      if (rekey) script.push(SQL.rekeyChildren);
-    }
-    if (script.length > 0) await tx.run(script.join('\n'));
+    if (batch.newOrderIds.length > 0) script.push(SQL.ordersInsert);
+    if (batch.mergedOrders > 0 || rekey) script.push(SQL.ordersMerge);
+    if (has('item')) script.push(SQL.items);
+    if (has('payment')) script.push(SQL.payments);
+    if (has('review')) script.push(SQL.reviews);
+    if (batch.newDeliveries > 0) script.push(SQL.deliveriesInsert);
+    if (batch.mergedDeliveries > 0 || rekey) script.push(SQL.deliveriesMerge);
+    if (rekey) script.push(SQL.rekeyChildren);
 
     const used = new Set<string>([...staged.values()].map((columns) => columns.table.name).filter((name) => !name.includes('.')));
     if (orders) used.add('stg_order');
-    return { calendar, progress: progressed, cleanup: [...used].map((table) => `DELETE FROM ${table};`).join('\n') };
+    for (const table of used) script.push(`DELETE FROM ${table};`);
+    return { calendar, progress: progressed, sql: script.join('\n') };
   }
 
   /** Adds to `script` what makes core.dim_date cover every year the batch's date keys need (contiguously). */
