@@ -1,7 +1,7 @@
 /**
  * Replay throughput of the DuckDB star-schema projection.
  *
- *   npm run build && node dist/libs/analytics/bench/replay.js [--events 300000] [--batch 5000] [--runs 3] [--seed 1] [--threads N] [--keep]
+ *   npm run build && node dist/libs/analytics/bench/replay.js [--events 300000] [--batch 5000] [--runs 3] [--seed 1] [--threads N] [--set=duckdb_option=value] [--keep]
  *
  * Generates an Olist-shaped global log in loader order (reference data, geolocation, orders with their
  * lifecycle and shipments, items, payments, reviews) with the 1x dataset's proportions, replays it into a
@@ -174,6 +174,10 @@ const replay = async (events: ReadonlyArray<RecordedEvent>, keep: boolean): Prom
   const file = join(dir, 'replay.duckdb');
   const config: Record<string, string> = {};
   if (THREADS > 0) config['threads'] = String(THREADS);
+  for (const setting of process.argv.filter((a) => a.startsWith('--set=')).map((a) => a.slice(6))) {
+    const [key, value] = setting.split('=');
+    config[key!] = value!;
+  }
   const db = await DuckDbDatabase.open(file, { config });
   const projection = new StarSchemaProjection(db);
   await projection.init();

@@ -14,8 +14,14 @@ export interface ProjectorStatus {
   readonly error: Error | undefined;
 }
 
+/**
+ * Default largest batch: the star schema's cost per batch is mostly fixed (a handful of set-based
+ * statements), so catch-up throughput grows with the batch size (see libs/analytics/bench/replay.ts).
+ */
+export const DEFAULT_MAX_BATCH_SIZE = 10_000;
+
 export interface ProjectorRunnerOptions {
-  /** Largest batch handed to the projection (passed to the subscription). */
+  /** Largest batch handed to the projection (passed to the subscription; default {@link DEFAULT_MAX_BATCH_SIZE}). */
   readonly maxBatchSize?: number;
   /** Called after each applied batch (metrics, logs). Must not throw. */
   readonly onBatch?: (status: ProjectorStatus, batchSize: number) => void;
@@ -59,7 +65,7 @@ export class ProjectorRunner {
     this.failed.catch(() => undefined); // observed through waitUntilCaughtUp/status
     this.subscription = this.store.subscribeToAll({
       after,
-      maxBatchSize: this.options.maxBatchSize,
+      maxBatchSize: this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
       handler: async (events, checkpoint) => {
         await this.projection.apply(events, checkpoint);
         this.current = checkpoint;

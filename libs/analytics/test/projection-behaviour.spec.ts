@@ -228,10 +228,12 @@ describe('StarSchemaProjection behaviour', () => {
     const log = new EventLog();
     log.add('zip-01001', 'ZipCodeLocated', { zipPrefix: '01001', lat: -23.55, lng: -46.63, city: 'sao paulo', state: 'SP' });
     log.add('zip-01001', 'ZipCodeLocated', { zipPrefix: '01001', lat: -23.56, lng: -46.64, city: 'sao paulo', state: 'SP' });
-    await h.apply(log.events);
+    const twice = log.events.map((e, i) => ({ ...e, position: checkpointAt(3 + i) }));
+    await h.apply([...log.events, ...twice]); // the same events twice in one batch
+    expect(await h.rows(`SELECT location_rows FROM core.dim_geography WHERE zip_prefix = '01001'`)).toEqual([{ location_rows: 2n }]);
     await h.reopen();
     const again = log.events.map((e, i) => ({ ...e, position: checkpointAt(10 + i) }));
-    await h.apply(again);
+    await h.apply(again); // and again after a restart
     expect(await h.rows(`SELECT location_rows, lat FROM core.dim_geography WHERE zip_prefix = '01001'`)).toEqual([{ location_rows: 2n, lat: -23.555 }]);
   });
 

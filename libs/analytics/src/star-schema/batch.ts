@@ -371,10 +371,9 @@ export class StarSchemaBatch {
       const sums = new Map<string, GeoSum>();
       const progress = new Map<string, bigint>();
       for (const { streamId, revision, location: l } of this.geoEvents) {
-        const done = projectedRevisions.get(streamId);
-        if (done !== undefined && revision <= done) continue;
-        const last = progress.get(streamId);
-        if (last === undefined || revision > last) progress.set(streamId, revision);
+        const done = progress.get(streamId) ?? projectedRevisions.get(streamId);
+        if (done !== undefined && revision <= done) continue; // projected before, or twice in this batch
+        progress.set(streamId, revision);
         const city = textOrNull(l.city) ?? '';
         const state = textOrNull(l.state) ?? '';
         const key = `${l.zipPrefix}\u0000${city}\u0000${state}`;
