@@ -163,16 +163,16 @@ CREATE TABLE core.projection_checkpoint (
   updated_at        TIMESTAMP NOT NULL
 );
 
--- Running sums of ZipCodeLocated events per (prefix, city, state): centroids are exact sums of
--- coordinates scaled by 1e12 (HUGEINT), so the mean does not depend on event order or batching.
+-- Partial sums of ZipCodeLocated events per (prefix, city, state), appended once per batch (no key):
+-- coordinates are summed exactly as integers scaled by 1e12 (HUGEINT), so the centroid does not depend
+-- on event order or batching. dim_geography aggregates them per prefix.
 CREATE TABLE core_state.geo_location_sums (
-  zip_prefix  VARCHAR(5) NOT NULL,
-  city        VARCHAR NOT NULL,
-  state       VARCHAR NOT NULL,
-  location_rows BIGINT NOT NULL,
-  sum_lat_e12 HUGEINT NOT NULL,
-  sum_lng_e12 HUGEINT NOT NULL,
-  PRIMARY KEY (zip_prefix, city, state)
+  zip_prefix     VARCHAR(5) NOT NULL,
+  city           VARCHAR NOT NULL,
+  state          VARCHAR NOT NULL,
+  location_rows  BIGINT NOT NULL,
+  sum_lat_e12    HUGEINT NOT NULL,
+  sum_lng_e12    HUGEINT NOT NULL
 );
 
 -- Revisions projected per stream, for projections that accumulate (a re-delivered event is skipped):

@@ -338,9 +338,14 @@ export class StarSchemaBatch {
   /**
    * Staging columns for every non-empty group. `projectedRevisions` holds, per geo stream, the last
    * revision already projected: events at or below it are skipped (they were applied before).
-   * `knownOrders` are the orders already in fact_orders: new ones are inserted, known ones merged.
+   * `knownOrders` are the orders already in fact_orders: new ones are inserted, known ones merged;
+   * `knownCustomers` the customer ids in dim_customer (an order's customer key resolves without a join).
    */
-  stage(projectedRevisions: ReadonlyMap<string, bigint>, knownOrders: ReadonlySet<string>): Map<StagingName, StagedColumns> {
+  stage(
+    projectedRevisions: ReadonlyMap<string, bigint>,
+    knownOrders: ReadonlySet<string>,
+    knownCustomers: ReadonlySet<string>,
+  ): Map<StagingName, StagedColumns> {
     const out = new Map<StagingName, StagedColumns>();
     const stage = (name: StagingName): StagedColumns => {
       let s = out.get(name);
@@ -384,6 +389,7 @@ export class StarSchemaBatch {
         sum.sumLng += scaled(l.lng);
       }
       for (const s of sums.values()) stage('geo').push(s.zipPrefix, s.city, s.state, s.rows, s.sumLat, s.sumLng);
+      for (const prefix of new Set([...sums.values()].map((s) => s.zipPrefix))) stage('geoPrefix').push(prefix);
       for (const [streamId, revision] of progress) stage('streamProgress').push(streamId, revision);
     }
 
@@ -400,6 +406,7 @@ export class StarSchemaBatch {
       stage('order').push(
         id,
         o.customerId,
+        o.customerId !== null && (knownCustomers.has(o.customerId) || this.customers.has(o.customerId)),
         ts(o.purchasedAt),
         ts(o.estimatedDeliveryAt),
         ts(o.approvedAt),

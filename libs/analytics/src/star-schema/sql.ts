@@ -12,10 +12,14 @@ const STATUSES = `[${ORDER_STATUS_BY_RANK.map((s) => `'${s}'`).join(', ')}]`;
 const statusAt = (rank: string): string => `${STATUSES}[${rank} + 1]`;
 const rankOf = (status: string): string => `COALESCE(list_position(${STATUSES}, ${status}) - 1, 0)`;
 
-/** The batch's order rows with their customer key (0 until the customer is projected) and purchase date key. */
+/**
+ * The batch's order rows with their customer key (0 until the customer is in dim_customer, which the
+ * projection knows: customer_known) and purchase date key.
+ */
 const orderSource = (where: string): string => `
-      SELECT s.*, COALESCE(c.customer_key, 0) AS customer_key, core.date_key(s.purchased_at) AS purchase_date_key
-      FROM stg_order s LEFT JOIN core.dim_customer c ON c.customer_key = core.surrogate_key(s.customer_id) AND c.customer_key <> 0
+      SELECT s.*, CASE WHEN s.customer_known THEN core.surrogate_key(s.customer_id) ELSE 0 END AS customer_key,
+             core.date_key(s.purchased_at) AS purchase_date_key
+      FROM stg_order s
       WHERE ${where}`;
 
 export const UNKNOWN_MEMBERS_SQL = `
@@ -46,13 +50,8 @@ export const pendingReferencesSql = (kinds: ReadonlyArray<PendingReference>): st
   `SELECT ${kinds.map((kind) => `(${PENDING_REFERENCES[kind]}) AS ${kind}`).join(', ')}`;
 
 export const SQL = {
+  /** The batch's partial sums were appended to core_state.geo_location_sums; recompute the touched prefixes. */
   geo: `
-    MERGE INTO core_state.geo_location_sums g
-    USING stg_geo s ON g.zip_prefix = s.zip_prefix AND g.city = s.city AND g.state = s.state
-    WHEN MATCHED THEN UPDATE SET location_rows = g.location_rows + s.location_rows,
-                                 sum_lat_e12 = g.sum_lat_e12 + s.sum_lat_e12,
-                                 sum_lng_e12 = g.sum_lng_e12 + s.sum_lng_e12
-    WHEN NOT MATCHED THEN INSERT VALUES (s.zip_prefix, s.city, s.state, s.location_rows, s.sum_lat_e12, s.sum_lng_e12);
     MERGE INTO core.dim_geography d
     USING (
       SELECT core.surrogate_key(zip_prefix) AS geography_key, zip_prefix,
@@ -61,8 +60,13 @@ export const SQL = {
              CAST(sum(sum_lat_e12) AS DOUBLE) / CAST(sum(location_rows) AS DOUBLE) / 1e12 AS lat,
              CAST(sum(sum_lng_e12) AS DOUBLE) / CAST(sum(location_rows) AS DOUBLE) / 1e12 AS lng,
              sum(location_rows) AS location_rows
-      FROM core_state.geo_location_sums
-      WHERE zip_prefix IN (SELECT zip_prefix FROM stg_geo)
+      FROM (
+        SELECT zip_prefix, city, state, sum(location_rows) AS location_rows,
+               sum(sum_lat_e12) AS sum_lat_e12, sum(sum_lng_e12) AS sum_lng_e12
+        FROM core_state.geo_location_sums
+        WHERE zip_prefix IN (SELECT zip_prefix FROM stg_geo_prefix)
+        GROUP BY zip_prefix, city, state
+      )
       GROUP BY zip_prefix
     ) s ON d.geography_key = s.geography_key
     WHEN MATCHED THEN UPDATE SET city = s.city, state = s.state, lat = s.lat, lng = s.lng, location_rows = s.location_rows
@@ -70,10 +74,10 @@ export const SQL = {
 
   customersGeoRepoint: `
     UPDATE core.dim_customer SET geography_key = core.surrogate_key(zip_prefix)
-    WHERE geography_key = 0 AND customer_key <> 0 AND zip_prefix IN (SELECT zip_prefix FROM stg_geo);`,
+    WHERE geography_key = 0 AND customer_key <> 0 AND zip_prefix IN (SELECT zip_prefix FROM stg_geo_prefix);`,
   sellersGeoRepoint: `
     UPDATE core.dim_seller SET geography_key = core.surrogate_key(zip_prefix)
-    WHERE geography_key = 0 AND seller_key <> 0 AND zip_prefix IN (SELECT zip_prefix FROM stg_geo);`,
+    WHERE geography_key = 0 AND seller_key <> 0 AND zip_prefix IN (SELECT zip_prefix FROM stg_geo_prefix);`,
 
   category: `
     MERGE INTO core.dim_category d
@@ -124,11 +128,11 @@ export const SQL = {
 
   /** Orders that named a customer before it was registered: re-merged (resolving the key) and their children rekeyed. */
   customerArrivals: `
-    UPDATE stg_order s SET customer_id = COALESCE(s.customer_id, f.customer_id), rekey = true
+    UPDATE stg_order s SET customer_id = COALESCE(s.customer_id, f.customer_id), customer_known = true, rekey = true
     FROM core.fact_orders f
     WHERE f.order_id = s.order_id AND f.customer_key = 0 AND f.customer_id IN (SELECT customer_id FROM stg_customer);
-    INSERT INTO stg_order (order_id, customer_id, status_rank, in_deliveries, is_new, rekey)
-    SELECT order_id, customer_id, 0, false, false, true FROM core.fact_orders
+    INSERT INTO stg_order (order_id, customer_id, customer_known, status_rank, in_deliveries, is_new, rekey)
+    SELECT order_id, customer_id, true, 0, false, false, true FROM core.fact_orders
     WHERE customer_key = 0 AND customer_id IN (SELECT customer_id FROM stg_customer)
       AND order_id NOT IN (SELECT order_id FROM stg_order);`,
 

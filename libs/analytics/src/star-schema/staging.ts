@@ -41,8 +41,8 @@ export const STAGING = {
     ['city', 'VARCHAR'],
     ['state', 'VARCHAR'],
   ]),
-  /** ZipCodeLocated events summed per (prefix, city, state); coordinates scaled by 1e12. */
-  geo: table('stg_geo', [
+  /** ZipCodeLocated events summed per (prefix, city, state), coordinates scaled by 1e12: appended to core_state. */
+  geo: table('core_state.geo_location_sums', [
     ['zip_prefix', 'VARCHAR'],
     ['city', 'VARCHAR'],
     ['state', 'VARCHAR'],
@@ -50,6 +50,8 @@ export const STAGING = {
     ['sum_lat_e12', 'HUGEINT'],
     ['sum_lng_e12', 'HUGEINT'],
   ]),
+  /** The zip prefixes whose sums the batch appended. */
+  geoPrefix: table('stg_geo_prefix', [['zip_prefix', 'VARCHAR']]),
   /** Appended straight to core_state.stream_progress (append-only), not to a TEMP table. */
   streamProgress: table('core_state.stream_progress', [
     ['stream_id', 'VARCHAR'],
@@ -62,6 +64,8 @@ export const STAGING = {
   order: table('stg_order', [
     ['order_id', 'VARCHAR'],
     ['customer_id', 'VARCHAR'],
+    /** customer_id is in dim_customer (or registered in this batch): the key resolves without a join. */
+    ['customer_known', 'BOOLEAN'],
     ['purchased_at', 'TIMESTAMP'],
     ['estimated_delivery_at', 'TIMESTAMP'],
     ['approved_at', 'TIMESTAMP'],

@@ -55,6 +55,8 @@ interface Known {
   readonly streamRevisions: Map<string, bigint>;
   /** Order ids in fact_orders: a new order is a plain INSERT, no MERGE against the fact table. */
   readonly orders: Set<string>;
+  /** Customer ids in dim_customer: an order's customer key resolves without joining the dimension. */
+  readonly customers: Set<string>;
 }
 
 /** What a batch changes besides rows: applied to {@link Known} once committed. */
@@ -88,6 +90,7 @@ export class StarSchemaProjection implements Projection {
     calendar: { from: CALENDAR_FROM_YEAR, to: CALENDAR_TO_YEAR },
     streamRevisions: new Map(),
     orders: new Set(),
+    customers: new Set(),
   };
   /** Serialises apply() calls. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -135,11 +138,13 @@ export class StarSchemaProjection implements Projection {
       'SELECT stream_id, max(revision) AS revision FROM core_state.stream_progress GROUP BY stream_id',
     );
     const orders = await client.connection.runAndReadAll('SELECT order_id FROM core.fact_orders');
+    const customers = await client.connection.runAndReadAll('SELECT customer_id FROM core.dim_customer WHERE customer_key <> 0');
     return {
       checkpoint: row!.checkpoint,
       calendar: { from: row!.lo, to: row!.hi },
       streamRevisions: new Map(streams.map((s) => [s.stream_id, s.revision])),
       orders: new Set(orders.getColumns()[0] as string[]),
+      customers: new Set(customers.getColumns()[0] as string[]),
     };
   }
 
@@ -196,6 +201,7 @@ export class StarSchemaProjection implements Projection {
     // Committed: bring what this instance knows up to date.
     for (const [stream, revision] of effects.progress) known.streamRevisions.set(stream, revision);
     for (const id of batch.newOrderIds) known.orders.add(id);
+    for (const id of batch.customers.keys()) known.customers.add(id);
     this.known = { ...known, checkpoint, calendar: effects.calendar };
   }
 
@@ -207,7 +213,7 @@ export class StarSchemaProjection implements Projection {
     const script: string[] = [];
     const calendar = this.extendCalendar(batch, script);
 
-    const staged = batch.stage(this.known.streamRevisions, this.known.orders);
+    const staged = batch.stage(this.known.streamRevisions, this.known.orders, this.known.customers);
     const has = (name: StagingName): boolean => (staged.get(name)?.rowCount ?? 0) > 0;
     for (const columns of staged.values()) {
       const [schema, table] = columns.table.name.includes('.') ? columns.table.name.split('.') : [undefined, columns.table.name];
