@@ -6,14 +6,19 @@ import type { EventStore } from '@olist/event-store';
 import { generateDataset } from '@olist/generator';
 import { EVENT_STORE } from '@olist/platform';
 import { loadDirectory, type LoadSummary } from '../../apps/loader/src/index.js';
-import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
+import { csvOracle, startEmbeddedApi, type EmbeddedApi } from './embedded-api.js';
 
 /**
  * CSV → loader → HTTP → command handlers → PGlite event store → projector → DuckDB, checked against
  * figures computed by DuckDB straight from the same CSV files.
  */
-describe('end to end: a generated dataset through the HTTP API', () => {
+export const describeGeneratedLoad = (
+  name: string,
+  /** Extra settings (environment variables) for the API, e.g. DATABASE_URL; called before the suite. */
+  environment: () => Promise<{ env: Record<string, string>; cleanup(): Promise<void> }> = async () => ({ env: {}, cleanup: async () => undefined }),
+) => describe(`end to end (${name}): a generated dataset through the HTTP API`, () => {
   let api: EmbeddedApi;
+  let cleanup: (() => Promise<void>) | undefined;
   let dataDir: string;
   let first: LoadSummary;
   let oracle: Awaited<ReturnType<typeof csvOracle>>;
@@ -21,7 +26,9 @@ describe('end to end: a generated dataset through the HTTP API', () => {
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'olist-dw-gen-'));
     await generateDataset({ orders: 400, seed: 11, outDir: dataDir });
-    api = await startEmbeddedApi();
+    const prepared = await environment();
+    cleanup = prepared.cleanup;
+    api = await startEmbeddedApi(prepared.env);
     first = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 150 });
     await api.waitForProjector();
     oracle = await csvOracle(dataDir);
@@ -30,6 +37,7 @@ describe('end to end: a generated dataset through the HTTP API', () => {
   afterAll(async () => {
     oracle?.close();
     await api?.close();
+    await cleanup?.();
     await rm(dataDir, { recursive: true, force: true });
   });
 

@@ -101,15 +101,17 @@ describe('planAppend', () => {
     }
   });
 
-  it('reports ids stored elsewhere in the stream, out of order or partly as conflicts', () => {
+  it('reports ids stored elsewhere in the stream, out of order or partly: a stale writer gets WrongExpectedVersion, others a conflict', () => {
     const [a, b] = [randomUUID(), randomUUID()];
     const current = new Map([['s', 9n]]);
     const refs = stored('s', [
       [a, 3n],
       [b, 4n],
     ]);
-    expect(() => planAppend([request('s', 5n, [ev(a), ev(b)])], current, refs)).toThrow(IdempotencyConflictError);
-    expect(() => planAppend([request('s', 'no_stream', [ev(a), ev(b)])], current, refs)).toThrow(IdempotencyConflictError);
+    expect(() => planAppend([request('s', 5n, [ev(a), ev(b)])], current, refs)).toThrow(WrongExpectedVersionError);
+    expect(() => planAppend([request('s', 'no_stream', [ev(a), ev(b)])], current, refs)).toThrow(WrongExpectedVersionError);
+    expect(() => planAppend([request('s', 'no_stream', [ev(a), ev()])], current, refs)).toThrow(WrongExpectedVersionError);
+    expect(() => planAppend([request('s', 9n, [ev(b), ev(a)])], current, refs)).toThrow(IdempotencyConflictError);
     expect(() => planAppend([request('s', 'any', [ev(b), ev(a)])], current, refs)).toThrow(IdempotencyConflictError);
     expect(() => planAppend([request('s', 'any', [ev(a), ev()])], current, refs)).toThrow(/1 of 2/);
   });

@@ -175,6 +175,15 @@ export function describeEventStoreContract(
         expect(await store.readStream(id)).toHaveLength(2);
         expect((await tail(checkpoint)).events).toEqual([]);
       });
+
+      it('answers a stale writer whose events are partly stored with WrongExpectedVersionError (it must decide again)', async () => {
+        const id = stream('race');
+        const [first, second] = events(2);
+        await store.appendToStream(id, [first!], { expectedRevision: 'no_stream' });
+        const error = await store.appendToStream(id, [first!, second!], { expectedRevision: 'no_stream' }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect(await store.readStream(id)).toHaveLength(1);
+      });
     });
 
     describe('appendMany', () => {

@@ -18,6 +18,8 @@ interface LoadedStream {
 export class BatchUnitOfWork {
   private readonly streams = new Map<string, LoadedStream>();
   private readonly extra: AppendRequest[] = [];
+  /** The streams each command (by id) added events to. */
+  private readonly written = new Map<string, Set<string>>();
 
   private constructor(private readonly loaded: ReadonlyMap<string, ReadonlyArray<RecordedEvent>>) {}
 
@@ -51,6 +53,10 @@ export class BatchUnitOfWork {
         stream.state = decider.evolve(stream.state as S, event);
         stream.pending.push(rowEventData(streamId, event, context));
       }
+      if (decision.events.length > 0) {
+        const streams = this.written.get(context.commandId) ?? new Set<string>();
+        this.written.set(context.commandId, streams.add(streamId));
+      }
     }
     return decision;
   }
@@ -60,17 +66,23 @@ export class BatchUnitOfWork {
     this.extra.push(request);
   }
 
-  /** Appends everything pending atomically; returns how many events were written (idempotent re-appends excluded). */
-  async commit(store: EventStore): Promise<number> {
+  /**
+   * Appends everything pending atomically. Returns how many events were written and which commands wrote
+   * nothing new: a concurrent writer had already appended exactly their events (same deterministic ids).
+   */
+  async commit(store: EventStore): Promise<{ eventsAppended: number; alreadyStored: (commandId: string) => boolean }> {
     const requests: AppendRequest[] = [];
     for (const [streamId, s] of this.streams) {
       if (s.pending.length === 0) continue;
       requests.push({ streamId, expectedRevision: s.revision ?? 'no_stream', events: s.pending });
     }
     requests.push(...this.extra);
-    if (requests.length === 0) return 0;
-    const results = await store.appendMany(requests);
-    return results.reduce((n, result, i) => (result.idempotent ? n : n + requests[i]!.events.length), 0);
+    const results = requests.length > 0 ? await store.appendMany(requests) : [];
+    const idempotent = new Set(results.filter((r) => r.idempotent).map((r) => r.streamId));
+    return {
+      eventsAppended: results.reduce((n, result, i) => (result.idempotent ? n : n + requests[i]!.events.length), 0),
+      alreadyStored: (commandId) => [...(this.written.get(commandId) ?? [])].every((s) => idempotent.has(s)),
+    };
   }
 }
 

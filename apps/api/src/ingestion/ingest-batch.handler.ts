@@ -53,9 +53,7 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     const streams = parsed.flatMap((p) => (p.kind === 'commands' ? p.commands.flatMap(streamsRead) : []));
     const uow = await BatchUnitOfWork.load(this.store, streams);
     const recordedAt = new Date().toISOString();
-    const results: RowOutcome[] = [];
-    let accepted = 0;
-    let duplicates = 0;
+    const decided: Array<{ line: number; commandId: string; outcome: 'accepted' | 'duplicate' } | { line: number; outcome: 'rejected'; reasons: ReadonlyArray<string> }> = [];
 
     for (const [i, row] of batch.rows.entries()) {
       const hash = rowHash(row.values);
@@ -67,19 +65,20 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
         commandId: deterministicId('ingest-row', batch.runId, batch.file.name, row.line, hash),
       };
       const p = parsed[i]!;
-      const decided = p.kind === 'invalid' ? { reasons: p.reasons } : await this.decideRow(p.commands, uow, context);
-      if ('reasons' in decided) {
-        results.push({ line: row.line, outcome: 'rejected', reasons: decided.reasons });
-        uow.appendUnconditionally(this.rejection(batch, row.line, row.values, decided.reasons, context));
-      } else if (decided.events > 0) {
-        accepted++;
-        results.push({ line: row.line, outcome: 'accepted' });
+      const outcome = p.kind === 'invalid' ? { reasons: p.reasons } : await this.decideRow(p.commands, uow, context);
+      if ('reasons' in outcome) {
+        decided.push({ line: row.line, outcome: 'rejected', reasons: outcome.reasons });
+        uow.appendUnconditionally(this.rejection(batch, row.line, row.values, outcome.reasons, context));
       } else {
-        duplicates++;
-        results.push({ line: row.line, outcome: 'duplicate' });
+        decided.push({ line: row.line, commandId: context.commandId, outcome: outcome.events > 0 ? 'accepted' : 'duplicate' });
       }
     }
-    const eventsAppended = await uow.commit(this.store);
+    const { eventsAppended, alreadyStored } = await uow.commit(this.store);
+    const results: RowOutcome[] = decided.map((d) =>
+      d.outcome === 'rejected' ? d : { line: d.line, outcome: d.outcome === 'accepted' && alreadyStored(d.commandId) ? 'duplicate' : d.outcome },
+    );
+    const accepted = results.filter((r) => r.outcome === 'accepted').length;
+    const duplicates = results.filter((r) => r.outcome === 'duplicate').length;
     return { file: batch.file.name, accepted, duplicates, rejected: results.length - accepted - duplicates, eventsAppended, results };
   }
 

@@ -85,12 +85,22 @@ export function planAppend(
   const streams = new Map<string, { previous: bigint | undefined; revision: bigint }>();
 
   for (const { streamId, expectedRevision, events: batch } of requests) {
-    const replay = batch.length > 0 ? idempotentReplay(streamId, expectedRevision, batch, stored.get(streamId)) : undefined;
+    const revision = running.get(streamId);
+    let replay: AppendResult | undefined;
+    try {
+      replay = batch.length > 0 ? idempotentReplay(streamId, expectedRevision, batch, stored.get(streamId)) : undefined;
+    } catch (error) {
+      // Ids stored elsewhere, or only some of them, while the stream has moved past the writer's expected
+      // revision: the writer decided on stale state (EventStoreDB reports this as WrongExpectedVersion too).
+      if (error instanceof IdempotencyConflictError && !satisfies(expectedRevision, revision)) {
+        throw new WrongExpectedVersionError(streamId, expectedRevision, revision ?? 'no_stream');
+      }
+      throw error;
+    }
     if (replay) {
       outcomes.push({ kind: 'idempotent', result: replay });
       continue;
     }
-    const revision = running.get(streamId);
     if (!satisfies(expectedRevision, revision)) {
       throw new WrongExpectedVersionError(streamId, expectedRevision, revision ?? 'no_stream');
     }
