@@ -98,6 +98,23 @@ interface PaymentRow {
   value: number;
 }
 
+/** What the projection keeps in memory per projected order: enough to key its items, payments and reviews. */
+export interface OrderRef {
+  readonly customerId: string | null;
+  /** core.date_key of the purchase (0 = unknown). */
+  readonly purchaseDateKey: number;
+}
+
+/** core.date_key in JS: yyyymmdd of the UTC date, 0 for null, unparsable or outside the calendar window. */
+export const dateKey = (iso: string | null): number => {
+  if (iso === null) return 0;
+  const ms = Date.parse(/(?:[zZ]|[+-]\d\d:?\d\d)$/.test(iso) || iso.length <= 10 ? iso : `${iso}Z`);
+  if (!Number.isFinite(ms)) return 0;
+  const d = new Date(ms);
+  const y = d.getUTCFullYear();
+  return inCalendarWindow(y) ? y * 10000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate() : 0;
+};
+
 /** A ZipCodeLocated event kept for the per-stream revision guard. */
 export interface GeoEvent {
   readonly streamId: string;
@@ -105,6 +122,7 @@ export interface GeoEvent {
   readonly location: ZipCodeLocation;
 }
 
+const NO_ORDER: OrderRef = { customerId: null, purchaseDateKey: 0 };
 const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
 const textOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const intOrNull = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? Math.round(v) : null);
@@ -142,6 +160,8 @@ export class StarSchemaBatch {
   placements = 0;
   /** Set by stage(): staged orders new to fact_orders / already in it, and how many of each have shipment facts. */
   readonly newOrderIds: string[] = [];
+  /** Set by stage(): each staged order's reference as it will be once committed. */
+  readonly orderRefs = new Map<string, OrderRef>();
   mergedOrders = 0;
   newDeliveries = 0;
   mergedDeliveries = 0;
@@ -338,15 +358,17 @@ export class StarSchemaBatch {
   /**
    * Staging columns for every non-empty group. `projectedRevisions` holds, per geo stream, the last
    * revision already projected: events at or below it are skipped (they were applied before).
-   * `knownOrders` are the orders already in fact_orders: new ones are inserted, known ones merged;
-   * `knownCustomers` the customer ids in dim_customer (an order's customer key resolves without a join).
+   * `knownOrders` are the orders already in fact_orders (new ones are inserted, known ones merged) with
+   * their customer and purchase date, which key their items, payments and reviews without a join;
+   * `knownCustomers` the customer ids in dim_customer (a customer key resolves without a join).
    */
   stage(
     projectedRevisions: ReadonlyMap<string, bigint>,
-    knownOrders: ReadonlySet<string>,
+    knownOrders: ReadonlyMap<string, OrderRef>,
     knownCustomers: ReadonlySet<string>,
   ): Map<StagingName, StagedColumns> {
     const out = new Map<StagingName, StagedColumns>();
+    const isKnownCustomer = (id: string | null): boolean => id !== null && (knownCustomers.has(id) || this.customers.has(id));
     const stage = (name: StagingName): StagedColumns => {
       let s = out.get(name);
       if (!s) out.set(name, (s = new StagedColumns(STAGING[name])));
@@ -394,8 +416,13 @@ export class StarSchemaBatch {
     }
 
     for (const [id, o] of this.orders) {
-      const known = knownOrders.has(id);
+      const ref = knownOrders.get(id);
+      const known = ref !== undefined;
       if (known && !o.patched) continue; // only an item/payment/review of a projected order: nothing to merge
+      this.orderRefs.set(id, {
+        customerId: o.customerId ?? ref?.customerId ?? null,
+        purchaseDateKey: o.purchasedAt !== null ? dateKey(o.purchasedAt) : (ref?.purchaseDateKey ?? 0),
+      });
       if (known) {
         this.mergedOrders++;
         if (o.inDeliveries) this.mergedDeliveries++;
@@ -406,7 +433,7 @@ export class StarSchemaBatch {
       stage('order').push(
         id,
         o.customerId,
-        o.customerId !== null && (knownCustomers.has(o.customerId) || this.customers.has(o.customerId)),
+        isKnownCustomer(o.customerId),
         ts(o.purchasedAt),
         ts(o.estimatedDeliveryAt),
         ts(o.approvedAt),
@@ -421,9 +448,15 @@ export class StarSchemaBatch {
         false,
       );
     }
+    // Children carry their order's customer and purchase date (as committed after this batch).
+    const orderOf = (orderId: string): OrderRef => this.orderRefs.get(orderId) ?? knownOrders.get(orderId) ?? NO_ORDER;
     for (const i of this.items.values()) {
+      const order = orderOf(i.orderId);
       stage('item').push(
         i.orderId,
+        order.customerId,
+        isKnownCustomer(order.customerId),
+        order.purchaseDateKey,
         i.orderItemId,
         i.productId,
         i.sellerId,
@@ -433,10 +466,31 @@ export class StarSchemaBatch {
       );
     }
     for (const p of this.payments.values()) {
-      stage('payment').push(p.orderId, p.paymentSequential, p.paymentType, p.installments, decimalFromCentavos(p.value));
+      const order = orderOf(p.orderId);
+      stage('payment').push(
+        p.orderId,
+        order.customerId,
+        isKnownCustomer(order.customerId),
+        order.purchaseDateKey,
+        p.paymentSequential,
+        p.paymentType,
+        p.installments,
+        decimalFromCentavos(p.value),
+      );
     }
     for (const r of this.reviews.values()) {
-      stage('review').push(r.reviewId, r.orderId, r.submitted, r.score, r.hasComment, ts(r.createdAt), ts(r.answeredAt));
+      const order = orderOf(r.orderId);
+      stage('review').push(
+        r.reviewId,
+        r.orderId,
+        order.customerId,
+        isKnownCustomer(order.customerId),
+        r.submitted,
+        r.score,
+        r.hasComment,
+        ts(r.createdAt),
+        ts(r.answeredAt),
+      );
     }
     return out;
   }

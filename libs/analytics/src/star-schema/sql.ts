@@ -12,12 +12,16 @@ const STATUSES = `[${ORDER_STATUS_BY_RANK.map((s) => `'${s}'`).join(', ')}]`;
 const statusAt = (rank: string): string => `${STATUSES}[${rank} + 1]`;
 const rankOf = (status: string): string => `COALESCE(list_position(${STATUSES}, ${status}) - 1, 0)`;
 
+/** A staged row's customer key: the customer's when it is in dim_customer (the projection knows which), else 0. */
+const customerKey = (alias: string): string =>
+  `CASE WHEN ${alias}.customer_known THEN core.surrogate_key(${alias}.customer_id) ELSE 0 END`;
+
 /**
  * The batch's order rows with their customer key (0 until the customer is in dim_customer, which the
  * projection knows: customer_known) and purchase date key.
  */
 const orderSource = (where: string): string => `
-      SELECT s.*, CASE WHEN s.customer_known THEN core.surrogate_key(s.customer_id) ELSE 0 END AS customer_key,
+      SELECT s.*, ${customerKey('s')} AS customer_key,
              core.date_key(s.purchased_at) AS purchase_date_key
       FROM stg_order s
       WHERE ${where}`;
@@ -170,9 +174,8 @@ export const SQL = {
     MERGE INTO core.fact_order_items f
     USING (
       SELECT i.*, COALESCE(p.product_key, 0) AS product_key, COALESCE(sl.seller_key, 0) AS seller_key,
-             COALESCE(o.customer_key, 0) AS customer_key, COALESCE(o.purchase_date_key, 0) AS purchase_date_key
+             ${customerKey('i')} AS customer_key
       FROM stg_item i
-      LEFT JOIN core.fact_orders o ON o.order_id = i.order_id
       LEFT JOIN core.dim_product p ON p.product_id = i.product_id AND p.product_key <> 0
       LEFT JOIN core.dim_seller sl ON sl.seller_id = i.seller_id AND sl.seller_key <> 0
     ) s ON f.order_id = s.order_id AND f.order_item_id = s.order_item_id
@@ -190,8 +193,8 @@ export const SQL = {
   payments: `
     MERGE INTO core.fact_payments f
     USING (
-      SELECT p.*, COALESCE(o.customer_key, 0) AS customer_key, COALESCE(o.purchase_date_key, 0) AS purchase_date_key
-      FROM stg_payment p LEFT JOIN core.fact_orders o ON o.order_id = p.order_id
+      SELECT p.*, ${customerKey('p')} AS customer_key
+      FROM stg_payment p
     ) s ON f.order_id = s.order_id AND f.payment_sequential = s.payment_sequential
     WHEN MATCHED THEN UPDATE SET customer_key = s.customer_key, purchase_date_key = s.purchase_date_key,
       payment_type = s.payment_type, installments = s.installments, payment_value = s.payment_value
@@ -206,8 +209,8 @@ export const SQL = {
   reviews: `
     MERGE INTO core.fact_reviews f
     USING (
-      SELECT r.*, COALESCE(o.customer_key, 0) AS customer_key, core.date_key(r.created_at) AS created_date_key
-      FROM stg_review r LEFT JOIN core.fact_orders o ON o.order_id = r.order_id
+      SELECT r.*, ${customerKey('r')} AS customer_key, core.date_key(r.created_at) AS created_date_key
+      FROM stg_review r
     ) s ON f.review_id = s.review_id AND f.order_id = s.order_id
     WHEN MATCHED THEN UPDATE SET
       customer_key = s.customer_key,

@@ -81,8 +81,12 @@ export const STAGING = {
     /** Set in SQL: the order's customer or purchase date changed after its children were projected. */
     ['rekey', 'BOOLEAN'],
   ]),
+  /** Items, payments and reviews carry their order's customer and purchase date key (no join with fact_orders). */
   item: table('stg_item', [
     ['order_id', 'VARCHAR'],
+    ['customer_id', 'VARCHAR'],
+    ['customer_known', 'BOOLEAN'],
+    ['purchase_date_key', 'INTEGER'],
     ['order_item_id', 'INTEGER'],
     ['product_id', 'VARCHAR'],
     ['seller_id', 'VARCHAR'],
@@ -92,6 +96,9 @@ export const STAGING = {
   ]),
   payment: table('stg_payment', [
     ['order_id', 'VARCHAR'],
+    ['customer_id', 'VARCHAR'],
+    ['customer_known', 'BOOLEAN'],
+    ['purchase_date_key', 'INTEGER'],
     ['payment_sequential', 'INTEGER'],
     ['payment_type', 'VARCHAR'],
     ['installments', 'INTEGER'],
@@ -100,6 +107,8 @@ export const STAGING = {
   review: table('stg_review', [
     ['review_id', 'VARCHAR'],
     ['order_id', 'VARCHAR'],
+    ['customer_id', 'VARCHAR'],
+    ['customer_known', 'BOOLEAN'],
     ['submitted', 'BOOLEAN'],
     ['score', 'INTEGER'],
     ['has_comment', 'BOOLEAN'],

@@ -1,7 +1,7 @@
 import type { Checkpoint, RecordedEvent } from '@olist/event-store';
 import { findUpwards, migrate, type DuckDbClient, type DuckDbDatabase } from '@olist/duckdb';
 import type { Projection } from '../projection.js';
-import { StarSchemaBatch } from './batch.js';
+import { StarSchemaBatch, type OrderRef } from './batch.js';
 import { CALENDAR_FROM_YEAR, CALENDAR_TO_YEAR, calendarSql } from './calendar.js';
 import { createStagingSql, type StagingName } from './staging.js';
 import { SQL, UNKNOWN_MEMBERS_SQL, literal, pendingReferencesSql, type PendingReference } from './sql.js';
@@ -53,8 +53,11 @@ interface Known {
   readonly calendar: Calendar;
   /** Last projected revision of each geolocation stream (the ZipCodeLocated sums are not idempotent by key). */
   readonly streamRevisions: Map<string, bigint>;
-  /** Order ids in fact_orders: a new order is a plain INSERT, no MERGE against the fact table. */
-  readonly orders: Set<string>;
+  /**
+   * Orders in fact_orders with their customer and purchase date: a new order is a plain INSERT (no
+   * MERGE against the fact table), and items, payments and reviews are keyed without joining it.
+   */
+  readonly orders: Map<string, OrderRef>;
   /** Customer ids in dim_customer: an order's customer key resolves without joining the dimension. */
   readonly customers: Set<string>;
 }
@@ -89,7 +92,7 @@ export class StarSchemaProjection implements Projection {
     checkpoint: null,
     calendar: { from: CALENDAR_FROM_YEAR, to: CALENDAR_TO_YEAR },
     streamRevisions: new Map(),
-    orders: new Set(),
+    orders: new Map(),
     customers: new Set(),
   };
   /** Serialises apply() calls. */
@@ -137,13 +140,15 @@ export class StarSchemaProjection implements Projection {
     const streams = await client.query<{ stream_id: string; revision: bigint }>(
       'SELECT stream_id, max(revision) AS revision FROM core_state.stream_progress GROUP BY stream_id',
     );
-    const orders = await client.connection.runAndReadAll('SELECT order_id FROM core.fact_orders');
+    const orders = await client.connection.runAndReadAll('SELECT order_id, customer_id, purchase_date_key FROM core.fact_orders');
     const customers = await client.connection.runAndReadAll('SELECT customer_id FROM core.dim_customer WHERE customer_key <> 0');
     return {
       checkpoint: row!.checkpoint,
       calendar: { from: row!.lo, to: row!.hi },
       streamRevisions: new Map(streams.map((s) => [s.stream_id, s.revision])),
-      orders: new Set(orders.getColumns()[0] as string[]),
+      orders: new Map(
+        (orders.getRows() as Array<[string, string | null, number]>).map(([id, customerId, purchaseDateKey]) => [id, { customerId, purchaseDateKey }]),
+      ),
       customers: new Set(customers.getColumns()[0] as string[]),
     };
   }
@@ -200,7 +205,7 @@ export class StarSchemaProjection implements Projection {
     }
     // Committed: bring what this instance knows up to date.
     for (const [stream, revision] of effects.progress) known.streamRevisions.set(stream, revision);
-    for (const id of batch.newOrderIds) known.orders.add(id);
+    for (const [id, ref] of batch.orderRefs) known.orders.set(id, ref);
     for (const id of batch.customers.keys()) known.customers.add(id);
     this.known = { ...known, checkpoint, calendar: effects.calendar };
   }
