@@ -1,4 +1,5 @@
 import { surrogateKey as k } from '../src/index.js';
+import { dateKey } from '../src/star-schema/batch.js';
 import { Harness } from './support/harness.js';
 import { LOCATIONS, olistScenario } from './support/scenario.js';
 
@@ -187,6 +188,16 @@ describe('StarSchemaProjection: the core star schema from the Olist scenario', (
     ]);
     expect(await h.projection.checkpoint()).toBe(events.at(-1)!.position);
     expect(await h.projection.eventsProjected()).toBe(events.length);
+  });
+
+  it('date keys: core.date_key in SQL equals the JS one used to key items, payments and reviews', async () => {
+    const isos = ['2017-12-31T23:59:59.999Z', '2018-01-01T00:00:00.000Z', '2016-02-29T12:00:00.000Z', '1899-12-31T00:00:00.000Z', '2199-12-31T23:00:00.000Z', '2200-01-01T00:00:00.000Z'];
+    const rows = await h.client.query<{ iso: string; key: number }>(
+      `SELECT iso, core.date_key(CAST(iso AS TIMESTAMP)) AS key FROM (VALUES ${isos.map((iso) => `('${iso}')`).join(', ')}) t(iso) ORDER BY iso`,
+    );
+    expect(rows).toEqual([...isos].sort().map((iso) => ({ iso, key: dateKey(iso) })));
+    expect(dateKey(null)).toBe(0);
+    expect(dateKey('not a date')).toBe(0);
   });
 
   it('surrogate keys: core.surrogate_key in SQL equals surrogateKey in JS', async () => {

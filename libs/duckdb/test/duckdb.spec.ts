@@ -28,6 +28,15 @@ describe('DuckDB plumbing', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it('opens an in-memory database too', async () => {
+    const memory = await DuckDbDatabase.open(':memory:');
+    const c = await memory.connect();
+    expect(await c.scalar('SELECT 41 + 1')).toBe(42);
+    expect(memory.path).toBe(':memory:');
+    c.close();
+    memory.close();
+  });
+
   it('creates the file and its directory', () => {
     expect(existsSync(join(dir, 'nested', 'deeper', 'test.duckdb'))).toBe(true);
   });

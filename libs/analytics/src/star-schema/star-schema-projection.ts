@@ -261,13 +261,13 @@ export class StarSchemaProjection implements Projection {
       script.push(SQL.product);
       if (pending.has('items_without_product')) script.push(SQL.itemsProductRepoint);
     }
-    let orders = has('order');
+    let stagedOrders = has('order');
     let rekey = false;
     if (has('customer')) {
       script.push(SQL.customer);
       if (pending.has('orders_without_customer')) {
         script.push(SQL.customerArrivals);
-        orders = rekey = true;
+        stagedOrders = rekey = true;
       }
     }
     if (pending.has('orders_not_placed')) {
@@ -275,7 +275,8 @@ export class StarSchemaProjection implements Projection {
       rekey = true;
     }
 
-    // Facts: orders first (children read their customer and purchase date from fact_orders).
+    // Facts: orders first (the item and payment statements then set their totals from the child facts).
+    // Children are staged with their order's customer and purchase date, so they need no join.
     if (batch.newOrderIds.length > 0) script.push(SQL.ordersInsert);
     if (batch.mergedOrders > 0 || rekey) script.push(SQL.ordersMerge);
     if (has('item')) script.push(SQL.items);
@@ -286,7 +287,7 @@ export class StarSchemaProjection implements Projection {
     if (rekey) script.push(SQL.rekeyChildren);
 
     const used = new Set<string>([...staged.values()].map((columns) => columns.table.name).filter((name) => !name.includes('.')));
-    if (orders) used.add('stg_order');
+    if (stagedOrders) used.add('stg_order');
     for (const table of used) script.push(`DELETE FROM ${table};`);
     return { calendar, progress: progressed, sql: script.join('\n') };
   }
