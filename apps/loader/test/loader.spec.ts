@@ -144,7 +144,7 @@ describe('loadDirectory against a test double of the API', () => {
     expect(byFile(summary, 'reviews').status).toBe('loaded');
     expect(summary.completed).toBe(true);
     expect(api!.completes[0]!.body.files.find((f) => f.file === 'order_items')).toEqual({
-      file: 'order_items', rowsRead: 3, accepted: 0, duplicates: 0, rejected: 0, eventsAppended: 0,
+      file: 'order_items', rowsRead: 3, accepted: 0, duplicates: 0, rejected: 0, eventsAppended: 0, failed: 3,
     });
     expect(summary.ok).toBe(false);
     expect(exitCodeFor(summary)).toBe(1);

@@ -252,9 +252,10 @@ describe('PostgreSQL adapter under concurrency (real server)', () => {
         expect(e.revision).toBe((lastRevision.get(e.streamId) ?? -1n) + 1n);
         lastRevision.set(e.streamId, e.revision);
       }
-      // Slow transactions did commit lower global positions after higher ones: a naive reader polling during
-      // the same run skipped some of the committed events.
-      expect(naive.missed(committed)).toBeGreaterThan(0);
+      // With per-stream locks, slow transactions did commit lower global positions after higher ones: a naive
+      // reader polling during the same run skipped some of the committed events. (The store-wide lock may
+      // serialise the very slow first append behind everything else, so there it proves nothing either way.)
+      if (maxStreamLocks > 40) expect(naive.missed(committed)).toBeGreaterThan(0);
       expect((await tail(start)).map((e) => e.id)).toEqual(ids);
     },
     120_000,
