@@ -1,3 +1,5 @@
+import type { EventStore } from '@olist/event-store';
+import { EVENT_STORE } from '@olist/platform';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 const RUN = '6a1e1c53-3c43-4d65-9f6a-8d5b8f0e2a11';
@@ -62,5 +64,19 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
     expect(bad.status).toBe(400);
     const again = await post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, { header, rows: [{ line: 2, values: ['artes', 'art'] }] });
     expect(((await again.json()) as { duplicates: number }).duplicates).toBe(1);
+  });
+
+  it('records a failed run, resumes it when the same run starts again, and completes it once', async () => {
+    const run = '1d2f0c4e-8a5b-4c3d-9e7f-6a5b4c3d2e1f';
+    expect(((await (await post('/v1/pipeline-runs', { runId: run, source: 'x' })).json()) as { status: string }).status).toBe('started');
+    expect(((await (await post(`/v1/pipeline-runs/${run}/fail`, { error: 'interrupted' })).json()) as { status: string }).status).toBe('failed');
+    expect(((await (await post('/v1/pipeline-runs', { runId: run, source: 'x' })).json()) as { status: string }).status).toBe('already-started');
+    const files = [{ file: 'categories', rowsRead: 1, accepted: 1, duplicates: 0, rejected: 0, eventsAppended: 1 }];
+    expect(((await (await post(`/v1/pipeline-runs/${run}/complete`, { files })).json()) as { status: string }).status).toBe('completed');
+    expect(((await (await post(`/v1/pipeline-runs/${run}/complete`, { files })).json()) as { status: string }).status).toBe('already-completed');
+    const store = api.app.get<EventStore>(EVENT_STORE);
+    expect((await store.readStream(`pipeline_run-${run}`)).map((e) => e.type)).toEqual([
+      'PipelineRunStarted', 'PipelineRunFailed', 'PipelineRunResumed', 'SourceFileIngested', 'PipelineRunCompleted',
+    ]);
   });
 });

@@ -127,6 +127,10 @@ export class ApiClient {
     return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/complete`, { files }, 'complete pipeline run');
   }
 
+  failRun(runId: string, error: string): Promise<unknown> {
+    return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/fail`, { error }, 'fail pipeline run');
+  }
+
   private async request<T>(method: string, path: string, body: unknown, operation: string): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const pause = this.options.sleep ?? sleep;

@@ -221,7 +221,13 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
     );
     emit({ type: 'file-finished', file: file.name, summary: tally.summary });
   }
-  if (fatal) return finish(fatal);
+  if (fatal) {
+    // Record the interruption in the run's history, when the API can still hear it.
+    if (fatal.code !== 'API_UNREACHABLE' && fatal.code !== 'API_UNAUTHORIZED') {
+      await client.failRun(runId, fatal.message).catch((e: unknown) => log.warn({ err: messageOf(e) }, 'could not mark the run failed'));
+    }
+    return finish(fatal);
+  }
 
   // Complete the run with what each file gave.
   const completions: FileCompletion[] = toLoad.map((f) => {

@@ -31,4 +31,13 @@ export type RowRejected = DomainEvent<'RowRejected', {
 export type PipelineRunCompleted = DomainEvent<'PipelineRunCompleted', { readonly runId: string; readonly completedAt: string }>;
 export type PipelineRunFailed = DomainEvent<'PipelineRunFailed', { readonly runId: string; readonly failedAt: string; readonly error: string }>;
 
-export type PipelineRunEvent = PipelineRunStarted | SourceFileIngested | RowRejected | PipelineRunCompleted | PipelineRunFailed;
+/** A failed run was taken up again (the loader re-posts the same files: the same run). */
+export type PipelineRunResumed = DomainEvent<'PipelineRunResumed', { readonly runId: string; readonly resumedAt: string }>;
+
+export type PipelineRunEvent =
+  | PipelineRunStarted
+  | SourceFileIngested
+  | RowRejected
+  | PipelineRunCompleted
+  | PipelineRunFailed
+  | PipelineRunResumed;

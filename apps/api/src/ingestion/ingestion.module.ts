@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { CompletePipelineRunHandler, StartPipelineRunHandler } from '../pipeline-runs/pipeline-run-handlers.js';
+import { CompletePipelineRunHandler, FailPipelineRunHandler, StartPipelineRunHandler } from '../pipeline-runs/pipeline-run-handlers.js';
 import { PipelineRunsController } from '../pipeline-runs/pipeline-runs.controller.js';
 import { IngestBatchHandler } from './ingest-batch.handler.js';
 import { ROW_COMMAND_HANDLERS } from './row-handlers.js';
 
-const commandHandlers = [IngestBatchHandler, StartPipelineRunHandler, CompletePipelineRunHandler, ...ROW_COMMAND_HANDLERS];
+const commandHandlers = [IngestBatchHandler, StartPipelineRunHandler, CompletePipelineRunHandler, FailPipelineRunHandler, ...ROW_COMMAND_HANDLERS];
 
 @Module({
   imports: [CqrsModule],

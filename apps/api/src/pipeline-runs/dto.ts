@@ -60,3 +60,10 @@ export class CompletePipelineRunDto {
   @Type(() => FileIngestionStatsDto)
   files!: FileIngestionStatsDto[];
 }
+
+export class FailPipelineRunDto {
+  @ApiProperty({ description: 'Why the run could not finish.' })
+  @IsString()
+  @MaxLength(4000)
+  error!: string;
+}

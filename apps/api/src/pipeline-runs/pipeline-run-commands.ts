@@ -12,3 +12,9 @@ export class CompletePipelineRunCommand extends Command<{ runId: string; status:
     super();
   }
 }
+
+export class FailPipelineRunCommand extends Command<{ runId: string; status: 'failed' | 'already-ended' }> {
+  constructor(readonly runId: string, readonly error: string, readonly actor: string) {
+    super();
+  }
+}

@@ -3,8 +3,8 @@ import { Body, Controller, HttpCode, NotFoundException, Param, ParseUUIDPipe, Po
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestBatchCommand } from '../ingestion/ingest-batch.command.js';
-import { CompletePipelineRunDto, IngestBatchDto, StartPipelineRunDto } from './dto.js';
-import { CompletePipelineRunCommand, StartPipelineRunCommand } from './pipeline-run-commands.js';
+import { CompletePipelineRunDto, FailPipelineRunDto, IngestBatchDto, StartPipelineRunDto } from './dto.js';
+import { CompletePipelineRunCommand, FailPipelineRunCommand, StartPipelineRunCommand } from './pipeline-run-commands.js';
 
 /** Authentication arrives with the security issue; until then every command is recorded as anonymous. */
 const ACTOR = 'anonymous';
@@ -34,5 +34,12 @@ export class PipelineRunsController {
   @ApiOperation({ summary: 'Complete a pipeline run with its per-file statistics' })
   complete(@Param('runId', new ParseUUIDPipe()) runId: string, @Body() body: CompletePipelineRunDto) {
     return this.commandBus.execute(new CompletePipelineRunCommand(runId, body.files, ACTOR));
+  }
+
+  @Post(':runId/fail')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Mark a running pipeline run as failed (e.g. the loader was interrupted)' })
+  fail(@Param('runId', new ParseUUIDPipe()) runId: string, @Body() body: FailPipelineRunDto) {
+    return this.commandBus.execute(new FailPipelineRunCommand(runId, body.error, ACTOR));
   }
 }

@@ -13,7 +13,13 @@ export interface CompletePipelineRun {
   readonly files: ReadonlyArray<FileIngestionStats>;
   readonly completedAt: string;
 }
-export type PipelineRunCommand = StartPipelineRun | CompletePipelineRun;
+export interface FailPipelineRun {
+  readonly type: 'FailPipelineRun';
+  readonly runId: string;
+  readonly error: string;
+  readonly failedAt: string;
+}
+export type PipelineRunCommand = StartPipelineRun | CompletePipelineRun | FailPipelineRun;
 
 export type PipelineRunStatus = 'absent' | 'running' | 'completed' | 'failed';
 export interface PipelineRunState {
@@ -27,8 +33,11 @@ export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, P
   decide: (command, state) => {
     switch (command.type) {
       case 'StartPipelineRun':
-        return state.status === 'absent'
-          ? accepted({ type: 'PipelineRunStarted', data: { runId: command.runId, source: command.source, startedAt: command.startedAt } })
+        if (state.status === 'absent') {
+          return accepted({ type: 'PipelineRunStarted', data: { runId: command.runId, source: command.source, startedAt: command.startedAt } });
+        }
+        return state.status === 'failed'
+          ? accepted({ type: 'PipelineRunResumed', data: { runId: command.runId, resumedAt: command.startedAt } })
           : accepted();
       case 'CompletePipelineRun': {
         if (state.status === 'absent') return rejected(`unknown pipeline run ${command.runId}`);
@@ -39,6 +48,11 @@ export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, P
           { type: 'PipelineRunCompleted', data: { runId, completedAt: command.completedAt } },
         );
       }
+      case 'FailPipelineRun':
+        if (state.status === 'absent') return rejected(`unknown pipeline run ${command.runId}`);
+        return state.status === 'running'
+          ? accepted({ type: 'PipelineRunFailed', data: { runId: command.runId, failedAt: command.failedAt, error: command.error } })
+          : accepted();
       default: {
         const unhandled: never = command;
         throw new Error(`unknown command ${JSON.stringify(unhandled)}`);
@@ -48,6 +62,7 @@ export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, P
   evolve: (state, event) => {
     switch (event.type) {
       case 'PipelineRunStarted':
+      case 'PipelineRunResumed':
         return { status: 'running' };
       case 'PipelineRunCompleted':
         return { status: 'completed' };
