@@ -38,7 +38,6 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       useFactory: (store: EventStore, duckdb: DuckDbDatabase) => {
         const logger = new Logger('Projector');
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb), {
-          maxBatchSize: 5000,
           onBatch: (status, size) => logger.debug(`applied ${size} events (total ${status.eventsProjected})`),
         });
       },
