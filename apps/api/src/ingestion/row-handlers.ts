@@ -3,90 +3,62 @@ import { shipmentDecider, shipmentStreamId } from '@olist/fulfillment';
 import type { RowCommand } from '@olist/ingestion';
 import { categoryDecider, categoryStreamId, productDecider, productStreamId, sellerDecider, sellerStreamId } from '@olist/marketplace';
 import { orderDecider, orderStreamId } from '@olist/sales';
-import type { Decision, DomainEvent } from '@olist/shared-kernel';
+import type { Decider, Decision, DomainEvent } from '@olist/shared-kernel';
+import type { Type } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import {
   AddOrderItemCommand, ListProductCommand, LocateZipCodeCommand, PlaceOrderCommand, ReceivePaymentCommand,
   RegisterCategoryCommand, RegisterCustomerCommand, RegisterSellerCommand, SubmitReviewCommand, TrackShipmentCommand,
+  type RowCommandMessage,
 } from './row-commands.js';
 
-type Result = Promise<Decision<DomainEvent>>;
+/**
+ * A row command's handler: it loads the command's aggregate from the batch's unit of work and lets it
+ * decide. One Nest handler class per command, made by this factory.
+ */
+const rowHandler = <C, S, E extends DomainEvent>(
+  message: Type<RowCommandMessage<C>>,
+  streamOf: (command: C) => string,
+  decider: Decider<C, S, E>,
+) => {
+  @CommandHandler(message)
+  class RowHandler implements ICommandHandler<RowCommandMessage<C>> {
+    async execute({ command, uow, context }: RowCommandMessage<C>): Promise<Decision<DomainEvent>> {
+      return uow.decide(streamOf(command), decider, command, context);
+    }
+  }
+  Object.defineProperty(RowHandler, 'name', { value: `${message.name.replace(/Command$/, '')}Handler` });
+  return RowHandler;
+};
 
-// Marketplace
-@CommandHandler(RegisterCategoryCommand)
-export class RegisterCategoryHandler implements ICommandHandler<RegisterCategoryCommand> {
-  async execute({ command, uow, context }: RegisterCategoryCommand): Result {
-    return uow.decide(categoryStreamId(command.category), categoryDecider, command, context);
-  }
-}
-@CommandHandler(RegisterSellerCommand)
-export class RegisterSellerHandler implements ICommandHandler<RegisterSellerCommand> {
-  async execute({ command, uow, context }: RegisterSellerCommand): Result {
-    return uow.decide(sellerStreamId(command.sellerId), sellerDecider, command, context);
-  }
-}
-@CommandHandler(ListProductCommand)
-export class ListProductHandler implements ICommandHandler<ListProductCommand> {
-  async execute({ command, uow, context }: ListProductCommand): Result {
-    return uow.decide(productStreamId(command.productId), productDecider, command, context);
-  }
-}
+const DECIDING_HANDLERS = [
+  // Marketplace
+  rowHandler(RegisterCategoryCommand, (c) => categoryStreamId(c.category), categoryDecider),
+  rowHandler(RegisterSellerCommand, (c) => sellerStreamId(c.sellerId), sellerDecider),
+  rowHandler(ListProductCommand, (c) => productStreamId(c.productId), productDecider),
+  // Customer
+  rowHandler(RegisterCustomerCommand, (c) => customerStreamId(c.customerUniqueId), customerDecider),
+  rowHandler(LocateZipCodeCommand, (c) => zipCodeStreamId(c.zipPrefix), zipCodeDecider),
+  // Sales
+  rowHandler(PlaceOrderCommand, (c) => orderStreamId(c.orderId), orderDecider),
+  rowHandler(AddOrderItemCommand, (c) => orderStreamId(c.orderId), orderDecider),
+  rowHandler(ReceivePaymentCommand, (c) => orderStreamId(c.orderId), orderDecider),
+  // Fulfillment
+  rowHandler(TrackShipmentCommand, (c) => shipmentStreamId(c.orderId), shipmentDecider),
+];
 
-// Customer
-@CommandHandler(RegisterCustomerCommand)
-export class RegisterCustomerHandler implements ICommandHandler<RegisterCustomerCommand> {
-  async execute({ command, uow, context }: RegisterCustomerCommand): Result {
-    return uow.decide(customerStreamId(command.customerUniqueId), customerDecider, command, context);
-  }
-}
-@CommandHandler(LocateZipCodeCommand)
-export class LocateZipCodeHandler implements ICommandHandler<LocateZipCodeCommand> {
-  async execute({ command, uow, context }: LocateZipCodeCommand): Result {
-    return uow.decide(zipCodeStreamId(command.zipPrefix), zipCodeDecider, command, context);
-  }
-}
+/** A review needs to know whether its order exists: it reads the order's stream too. */
 @CommandHandler(SubmitReviewCommand)
 export class SubmitReviewHandler implements ICommandHandler<SubmitReviewCommand> {
-  async execute({ command, uow, context }: SubmitReviewCommand): Result {
+  async execute({ command, uow, context }: SubmitReviewCommand): Promise<Decision<DomainEvent>> {
     const orderKnown = uow.exists(orderStreamId(command.orderId));
     return uow.decide(reviewStreamId(command.reviewId), reviewDecider, { ...command, orderKnown }, context);
   }
 }
 
-// Sales
-@CommandHandler(PlaceOrderCommand)
-export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
-  async execute({ command, uow, context }: PlaceOrderCommand): Result {
-    return uow.decide(orderStreamId(command.orderId), orderDecider, command, context);
-  }
-}
-@CommandHandler(AddOrderItemCommand)
-export class AddOrderItemHandler implements ICommandHandler<AddOrderItemCommand> {
-  async execute({ command, uow, context }: AddOrderItemCommand): Result {
-    return uow.decide(orderStreamId(command.orderId), orderDecider, command, context);
-  }
-}
-@CommandHandler(ReceivePaymentCommand)
-export class ReceivePaymentHandler implements ICommandHandler<ReceivePaymentCommand> {
-  async execute({ command, uow, context }: ReceivePaymentCommand): Result {
-    return uow.decide(orderStreamId(command.orderId), orderDecider, command, context);
-  }
-}
+export const ROW_COMMAND_HANDLERS: ReadonlyArray<Type<ICommandHandler>> = [...DECIDING_HANDLERS, SubmitReviewHandler];
 
-// Fulfillment
-@CommandHandler(TrackShipmentCommand)
-export class TrackShipmentHandler implements ICommandHandler<TrackShipmentCommand> {
-  async execute({ command, uow, context }: TrackShipmentCommand): Result {
-    return uow.decide(shipmentStreamId(command.orderId), shipmentDecider, command, context);
-  }
-}
-
-export const ROW_COMMAND_HANDLERS = [
-  RegisterCategoryHandler, RegisterSellerHandler, ListProductHandler, RegisterCustomerHandler, LocateZipCodeHandler,
-  SubmitReviewHandler, PlaceOrderHandler, AddOrderItemHandler, ReceivePaymentHandler, TrackShipmentHandler,
-];
-
-/** The streams a row command reads: its aggregate's, plus the order's for a review (it must exist). */
+/** The streams a row command reads, loaded for the whole batch before any row is decided. */
 export const streamsRead = (command: RowCommand): string[] => {
   switch (command.type) {
     case 'RegisterCategory': return [categoryStreamId(command.category)];
