@@ -51,7 +51,9 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
 
   private async attempt(batch: IngestBatchCommand, parsed: ReadonlyArray<ParsedRow>): Promise<BatchResult> {
     const streams = parsed.flatMap((p) => (p.kind === 'commands' ? p.commands.flatMap(streamsRead) : []));
+    const t0 = performance.now();
     const uow = await BatchUnitOfWork.load(this.store, streams);
+    const t1 = performance.now();
     const recordedAt = new Date().toISOString();
     const decided: Array<{ line: number; commandId: string; outcome: 'accepted' | 'duplicate' } | { line: number; outcome: 'rejected'; reasons: ReadonlyArray<string> }> = [];
 
@@ -73,7 +75,11 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
         decided.push({ line: row.line, commandId: context.commandId, outcome: outcome.events > 0 ? 'accepted' : 'duplicate' });
       }
     }
+    const t2 = performance.now();
     const { eventsAppended, alreadyStored } = await uow.commit(this.store);
+    this.logger.debug(
+      `${batch.file.name}: ${batch.rows.length} rows, ${eventsAppended} events; load ${(t1 - t0).toFixed(0)} ms, decide ${(t2 - t1).toFixed(0)} ms, append ${(performance.now() - t2).toFixed(0)} ms`,
+    );
     const results: RowOutcome[] = decided.map((d) =>
       d.outcome === 'rejected' ? d : { line: d.line, outcome: d.outcome === 'accepted' && alreadyStored(d.commandId) ? 'duplicate' : d.outcome },
     );

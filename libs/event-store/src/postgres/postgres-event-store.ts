@@ -131,7 +131,12 @@ export class PostgresEventStore implements EventStore {
     current: ReadonlyMap<string, bigint>,
   ): Promise<Map<string, Map<string, StoredEventRef>>> {
     const stored = new Map<string, Map<string, StoredEventRef>>();
-    const ids = requests.filter((r) => current.has(r.streamId)).flatMap((r) => r.events.map((e) => e.id));
+    // A writer whose exact expected revision is the stream's current one cannot be replaying stored events
+    // (they would sit after that revision): skip the look-up, as EventStoreDB does. This is the common case
+    // of the command side, and saves an index probe per event.
+    const ids = requests
+      .filter((r) => current.has(r.streamId) && !(typeof r.expectedRevision === 'bigint' && r.expectedRevision === current.get(r.streamId)))
+      .flatMap((r) => r.events.map((e) => e.id));
     if (ids.length === 0) return stored;
     const { rows } = await tx.query<{
       stream_id: string;
