@@ -1,2 +1,3 @@
 export * from './tokens.js';
 export * from './infrastructure.module.js';
+export * from './event-schemas.js';

@@ -1,5 +1,6 @@
 import { loadSettings, type Settings } from '@olist/config';
-import { PostgresEventStore, type EventStore } from '@olist/event-store';
+import { PostgresEventStore, UpcastingEventStore, type EventStore } from '@olist/event-store';
+import { EVENT_SCHEMAS } from './event-schemas.js';
 import { createPgClient, createPgliteClient, type SqlClient } from '@olist/postgres';
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';

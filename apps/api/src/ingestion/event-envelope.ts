@@ -1,8 +1,7 @@
 import type { EventData } from '@olist/event-store';
+import { EVENT_SCHEMAS } from '@olist/platform';
 import type { DomainEvent, EventMetadata, Provenance } from '@olist/shared-kernel';
 
-/** Schema version of the events we write (bumped, with an upcaster, when a shape changes). */
-export const SCHEMA_VERSION = 1;
 
 /** Who and what caused an event: becomes its metadata (spec §5). */
 export interface CausationContext {
@@ -31,7 +30,7 @@ const occurredAt = (event: DomainEvent, fallback: string): string => {
 export const toEventData = (event: DomainEvent, eventId: string, context: CausationContext): EventData => {
   const metadata: EventMetadata = {
     eventId,
-    schemaVersion: SCHEMA_VERSION,
+    schemaVersion: EVENT_SCHEMAS.currentVersion(event.type),
     occurredAt: occurredAt(event, context.recordedAt),
     recordedAt: context.recordedAt,
     correlationId: context.runId,
