@@ -58,6 +58,16 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
     ]);
     expect(body.results[2]!.reasons[0]).toBe('row has 2 values but the header has 7 columns');
 
+    // The same bad row on two lines is two rejections, each recorded on the run's stream.
+    const twice = await post(`/v1/pipeline-runs/${RUN}/files/order_items/batches`, {
+      header: ['order_id', 'order_item_id', 'product_id', 'seller_id', 'shipping_limit_date', 'price', 'freight_value'],
+      rows: [5, 6].map((line) => ({ line, values: ['o-gone', '1', 'p', 's', '2017-09-19 09:45:35', '1.00', '1.00'] })),
+    });
+    expect(((await twice.json()) as { rejected: number; eventsAppended: number })).toMatchObject({ rejected: 2, eventsAppended: 2 });
+    const rejections = (await api.app.get<EventStore>(EVENT_STORE).readStream(`pipeline_run-${RUN}`)).filter((e) => e.type === 'RowRejected');
+    expect(rejections.map((e) => (e.data as { line: number }).line)).toEqual([2, 3, 4, 5, 6]);
+    expect(rejections[0]!.data).toMatchObject({ file: 'order_items', reasons: ['unknown order'], raw: { order_id: 'o-unknown', price: '58.90' } });
+
     const ok = await post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, { header, rows: [{ line: 2, values: ['artes', 'art'] }] });
     expect(((await ok.json()) as { accepted: number }).accepted).toBe(1);
     const bad = await post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, { header, rows: [{ line: 3, values: 'x' }] });

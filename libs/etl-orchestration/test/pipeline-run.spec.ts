@@ -27,4 +27,9 @@ describe('PipelineRun (ETL orchestration)', () => {
     spec.given(started, { type: 'PipelineRunFailed', data: { runId, failedAt: '2026-11-22T00:01:00.000Z', error: 'aborted' } })
       .when({ type: 'StartPipelineRun', runId, source: '/data', startedAt: '2026-11-22T01:00:00.000Z' })
       .then({ type: 'PipelineRunResumed', data: { runId, resumedAt: '2026-11-22T01:00:00.000Z' } }));
+  it('records a rejected row of a known run', () =>
+    spec.given(started).when({ type: 'RecordRowRejection', runId, file: 'orders', line: 7, raw: { order_id: 'x' }, reasons: ['a', 'b'] })
+      .then({ type: 'RowRejected', data: { runId, file: 'orders', line: 7, raw: { order_id: 'x' }, reasons: ['a', 'b'] } }));
+  it('cannot record a rejection for an unknown run', () =>
+    spec.given().when({ type: 'RecordRowRejection', runId, file: 'orders', line: 7, raw: {}, reasons: ['a'] }).thenRejected('unknown pipeline run r1'));
 });

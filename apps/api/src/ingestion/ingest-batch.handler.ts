@@ -1,11 +1,12 @@
 import { WrongExpectedVersionError, type AppendRequest, type EventStore } from '@olist/event-store';
-import { pipelineRunStreamId, type RowRejected } from '@olist/etl-orchestration';
+import { pipelineRunDecider, pipelineRunStreamId } from '@olist/etl-orchestration';
 import { RowParser, type ParsedRow, type RowCommand } from '@olist/ingestion';
 import { deterministicId, rowHash, type Decision, type DomainEvent } from '@olist/shared-kernel';
 import { Inject, Logger, NotFoundException } from '@nestjs/common';
 import { CommandBus, CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { EVENT_STORE } from '@olist/platform';
-import { BatchUnitOfWork, rowEventData, type RowContext } from './batch-unit-of-work.js';
+import { BatchUnitOfWork, type RowContext } from './batch-unit-of-work.js';
+import { toEventData } from './event-envelope.js';
 import { IngestBatchCommand, type BatchResult, type RowOutcome } from './ingest-batch.command.js';
 import { streamsRead } from './row-handlers.js';
 import { toMessage } from './row-commands.js';
@@ -107,12 +108,22 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     return { events };
   }
 
+  /**
+   * The run's aggregate records the rejection. Its decision only depends on the run existing (checked with
+   * one read of the stream's first event), so the stream, which holds every rejection of the run, is not folded.
+   */
   private rejection(batch: IngestBatchCommand, line: number, values: ReadonlyArray<string>, reasons: ReadonlyArray<string>, context: RowContext): AppendRequest {
     const raw: Record<string, string> = {};
     batch.header.forEach((column, i) => (raw[column] = values[i] ?? ''));
     values.slice(batch.header.length).forEach((v, i) => (raw[`extra_${i + 1}`] = v));
-    const event: RowRejected = { type: 'RowRejected', data: { runId: batch.runId, file: batch.file.name, line, raw, reasons } };
+    const decision = pipelineRunDecider.decide(
+      { type: 'RecordRowRejection', runId: batch.runId, file: batch.file.name, line, raw, reasons },
+      { status: 'running' },
+    );
+    if (decision.kind === 'rejected') throw new NotFoundException(decision.reasons.join('; '));
     const stream = pipelineRunStreamId(batch.runId);
-    return { streamId: stream, expectedRevision: 'any', events: [rowEventData(stream, event, context)] };
+    // A rejection is identified by its place in the file too: the same bad row on two lines is two rejections.
+    const id = (event: DomainEvent) => deterministicId(stream, event.type, batch.file.name, line, context.provenance.rowHash);
+    return { streamId: stream, expectedRevision: 'any', events: decision.events.map((event) => toEventData(event, id(event), context)) };
   }
 }

@@ -19,7 +19,16 @@ export interface FailPipelineRun {
   readonly error: string;
   readonly failedAt: string;
 }
-export type PipelineRunCommand = StartPipelineRun | CompletePipelineRun | FailPipelineRun;
+/** A source row of the run that could not become an event. */
+export interface RecordRowRejection {
+  readonly type: 'RecordRowRejection';
+  readonly runId: string;
+  readonly file: string;
+  readonly line: number;
+  readonly raw: Readonly<Record<string, string>>;
+  readonly reasons: ReadonlyArray<string>;
+}
+export type PipelineRunCommand = StartPipelineRun | CompletePipelineRun | FailPipelineRun | RecordRowRejection;
 
 export type PipelineRunStatus = 'absent' | 'running' | 'completed' | 'failed';
 export interface PipelineRunState {
@@ -53,6 +62,11 @@ export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, P
         return state.status === 'running'
           ? accepted({ type: 'PipelineRunFailed', data: { runId: command.runId, failedAt: command.failedAt, error: command.error } })
           : accepted();
+      case 'RecordRowRejection': {
+        if (state.status === 'absent') return rejected(`unknown pipeline run ${command.runId}`);
+        const { type: _type, ...rejection } = command;
+        return accepted({ type: 'RowRejected', data: rejection });
+      }
       default: {
         const unhandled: never = command;
         throw new Error(`unknown command ${JSON.stringify(unhandled)}`);
