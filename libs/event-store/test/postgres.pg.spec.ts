@@ -35,12 +35,14 @@ function instrumented(client: SqlClient, afterEventsInsert: (tx: SqlClient) => P
       if (sql.includes('INSERT INTO event_store.events')) await afterEventsInsert(tx);
       return result;
     },
+    exec: (sql) => tx.exec(sql),
     transaction: (fn) => tx.transaction((inner) => fn(wrapTx(inner))),
     close: () => tx.close(),
   });
   return {
     dialect: client.dialect,
     query: (sql, params) => client.query(sql, params),
+    exec: (sql) => client.exec(sql),
     transaction: (fn) => client.transaction((tx) => fn(wrapTx(tx))),
     listen: client.listen?.bind(client),
     close: () => client.close(),

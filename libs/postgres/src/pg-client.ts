@@ -49,12 +49,20 @@ export class PgSqlClient implements SqlClient {
     return { rows: result.rows as R[], rowCount: result.rowCount ?? result.rows.length };
   }
 
+  async exec(sql: string): Promise<void> {
+    await this.pool.query(sql);
+  }
+
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     const connection = await this.pool.connect();
-    const tx = new TransactionClient('pg', async (sql, params) => {
-      const result = await connection.query(sql, params as unknown[]);
-      return { rows: result.rows as never[], rowCount: result.rowCount ?? result.rows.length };
-    });
+    const tx = new TransactionClient(
+      'pg',
+      async (sql, params) => {
+        const result = await connection.query(sql, params as unknown[]);
+        return { rows: result.rows as never[], rowCount: result.rowCount ?? result.rows.length };
+      },
+      async (sql) => void (await connection.query(sql)),
+    );
     let broken: Error | undefined;
     // The server may end the session mid-transaction (idle_in_transaction_session_timeout, restart): the
     // error surfaces through the next query, but the client also emits it and would crash the process unheard.

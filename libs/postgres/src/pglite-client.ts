@@ -33,10 +33,16 @@ export class PgliteSqlClient implements SqlClient {
     return toResult(await this.db.query<R>(sql, params as unknown[], queryOptions));
   }
 
+  async exec(sql: string): Promise<void> {
+    await this.db.exec(sql);
+  }
+
   transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     return this.db.transaction(async (pgliteTx) => {
-      const tx = new TransactionClient('pglite', async (sql, params) =>
-        toResult(await pgliteTx.query<never>(sql, params as unknown[], queryOptions)),
+      const tx = new TransactionClient(
+        'pglite',
+        async (sql, params) => toResult(await pgliteTx.query<never>(sql, params as unknown[], queryOptions)),
+        async (sql) => void (await pgliteTx.exec(sql)),
       );
       try {
         return await fn(tx);

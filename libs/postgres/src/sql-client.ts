@@ -13,6 +13,8 @@ export interface SqlResult<R> {
 export interface SqlClient {
   readonly dialect: SqlDialect;
   query<R = Record<string, unknown>>(sql: string, params?: ReadonlyArray<unknown>): Promise<SqlResult<R>>;
+  /** Runs a script of several statements (no parameters, no results): migrations. */
+  exec(sql: string): Promise<void>;
   /**
    * Runs `fn` in a transaction (READ COMMITTED unless the server default differs): committed when it
    * resolves, rolled back when it throws. Nested calls on the `tx` client use savepoints.

@@ -1,6 +1,7 @@
 import type { SqlClient, SqlDialect, SqlResult } from './sql-client.js';
 
 type RunQuery = (sql: string, params: ReadonlyArray<unknown>) => Promise<SqlResult<never>>;
+type RunScript = (sql: string) => Promise<void>;
 
 /** The `tx` handed to a transaction callback; nested transactions become savepoints. */
 export class TransactionClient implements SqlClient {
@@ -9,6 +10,7 @@ export class TransactionClient implements SqlClient {
   constructor(
     readonly dialect: SqlDialect,
     private readonly run: RunQuery,
+    private readonly script: RunScript,
     private readonly depth = 0,
   ) {}
 
@@ -17,9 +19,14 @@ export class TransactionClient implements SqlClient {
     return (await this.run(sql, params)) as SqlResult<R>;
   }
 
+  async exec(sql: string): Promise<void> {
+    if (this.ended) throw new Error('transaction client used after its transaction ended');
+    await this.script(sql);
+  }
+
   async transaction<T>(fn: (tx: SqlClient) => Promise<T>): Promise<T> {
     const savepoint = `sp_${this.depth + 1}`;
-    const nested = new TransactionClient(this.dialect, this.run, this.depth + 1);
+    const nested = new TransactionClient(this.dialect, this.run, this.script, this.depth + 1);
     await this.query(`SAVEPOINT ${savepoint}`);
     try {
       const result = await fn(nested);

@@ -49,6 +49,18 @@ export function describeSqlClientContract(name: string, factory: () => Promise<{
       expect(rows).toEqual([{ id: 10 }]);
     });
 
+    it('runs multi-statement scripts, dollar-quoted bodies included, inside and outside transactions', async () => {
+      await client.exec(`
+        CREATE TABLE sql_client_script (id int PRIMARY KEY);
+        CREATE FUNCTION sql_client_script_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'append-only; no %', TG_OP; END; $$;
+        CREATE TRIGGER guard BEFORE DELETE ON sql_client_script FOR EACH ROW EXECUTE FUNCTION sql_client_script_guard();`);
+      await client.transaction(async (tx) => tx.exec(`INSERT INTO sql_client_script VALUES (1); INSERT INTO sql_client_script VALUES (2);`));
+      await expect(client.exec(`DELETE FROM sql_client_script`)).rejects.toThrow(/append-only; no DELETE/);
+      await expect(client.transaction((tx) => tx.exec(`INSERT INTO sql_client_script VALUES (3); SELECT 1/0;`))).rejects.toThrow();
+      expect((await client.query(`SELECT id FROM sql_client_script ORDER BY id`)).rows).toEqual([{ id: 1 }, { id: 2 }]);
+    });
+
     it('nests transactions as savepoints', async () => {
       await client.transaction(async (tx) => {
         await tx.query(`INSERT INTO sql_client_contract (id) VALUES (20)`);
