@@ -1,0 +1,2 @@
+export * from './mart-refresher.js';
+export * from './mart-refresh-scheduler.js';

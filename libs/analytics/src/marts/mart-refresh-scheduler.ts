@@ -1,0 +1,96 @@
+import type { DuckDbClient, DuckDbDatabase } from '@olist/duckdb';
+import { MartRefresher, type MartRefreshResult } from './mart-refresher.js';
+
+export interface MartRefreshSchedulerOptions {
+  /** Refresh once no batch arrived for this long (default 500 ms). */
+  readonly idleMs?: number;
+  /** While batches keep arriving, refresh at the latest this long after the first unrefreshed one (default 10 s). */
+  readonly maxDelayMs?: number;
+  /** Default: a {@link MartRefresher} over the repository's `projections/duckdb/marts`. */
+  readonly refresher?: MartRefresher;
+  /** Called after each background refresh. Must not throw. */
+  readonly onRefresh?: (result: MartRefreshResult) => void;
+  /** Called when a background refresh fails (the marts keep their previous content). Must not throw. */
+  readonly onError?: (error: Error) => void;
+}
+
+/**
+ * Debounced mart refreshes for a running projector: {@link notify} after each applied batch; the marts
+ * are rebuilt once the projector has been idle for `idleMs`, and at least every `maxDelayMs` while it
+ * is busy. Refreshes (background ones and {@link refreshNow}) run one at a time on the scheduler's own
+ * connection; each is one transaction reading a committed snapshot of the star schema.
+ */
+export class MartRefreshScheduler {
+  readonly refresher: MartRefresher;
+  private readonly idleMs: number;
+  private readonly maxDelayMs: number;
+  private client: Promise<DuckDbClient> | undefined;
+  private chain: Promise<unknown> = Promise.resolve();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private dirtySince: number | undefined;
+  private stopped = false;
+  private last: MartRefreshResult | undefined;
+  private lastError: Error | undefined;
+
+  constructor(
+    private readonly db: DuckDbDatabase,
+    private readonly options: MartRefreshSchedulerOptions = {},
+  ) {
+    this.refresher = options.refresher ?? new MartRefresher();
+    this.idleMs = options.idleMs ?? 500;
+    this.maxDelayMs = options.maxDelayMs ?? 10_000;
+  }
+
+  /** The star schema changed: schedule a refresh. */
+  notify(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    this.dirtySince ??= now;
+    const due = Math.min(now + this.idleMs, this.dirtySince + this.maxDelayMs);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.refreshNow().then(
+        (result) => this.options.onRefresh?.(result),
+        (error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error))),
+      );
+    }, Math.max(0, due - now));
+    this.timer.unref?.();
+  }
+
+  /** Rebuilds the marts now (after any refresh in flight) and resolves with the result. */
+  refreshNow(): Promise<MartRefreshResult> {
+    if (this.stopped) return Promise.reject(new Error('mart refresh scheduler is stopped'));
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const run = this.chain.then(async () => {
+      this.dirtySince = undefined; // batches committed from here on need another refresh
+      this.client ??= this.db.connect();
+      try {
+        this.last = await this.refresher.refresh(await this.client);
+        this.lastError = undefined;
+        return this.last;
+      } catch (error) {
+        this.lastError = error instanceof Error ? error : new Error(String(error));
+        throw error;
+      }
+    });
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  status(): { readonly pending: boolean; readonly last: MartRefreshResult | undefined; readonly error: Error | undefined } {
+    return { pending: this.dirtySince !== undefined, last: this.last, error: this.lastError };
+  }
+
+  /** Cancels the scheduled refresh, waits for the one in flight and closes the connection. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.chain;
+    const client = this.client;
+    this.client = undefined;
+    if (client) (await client).close();
+  }
+}
