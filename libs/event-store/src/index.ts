@@ -1,3 +1,4 @@
 export * from './port.js';
 export * from './postgres/index.js';
+export * from './eventstoredb/index.js';
 export * from './upcasting.js';

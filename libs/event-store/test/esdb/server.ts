@@ -1,0 +1,295 @@
+/**
+ * TEST DOUBLE: a protocol-level stand-in for an EventStoreDB node, for CI machines where no server can run.
+ *
+ * A gRPC server on `@grpc/grpc-js` that implements, with the service definitions and message classes that ship
+ * with `@eventstore/db-client` (the client's own generated module instances, since its serializers check
+ * `instanceof`), the calls our adapter makes:
+ *  - `Streams.Append` (client-streaming): every expected-revision mode, WrongExpectedVersion in the OK response
+ *    body (as the server does), EventStoreDB's idempotency rules, required `type`/`content-type` metadata;
+ *  - `Streams.Read`: a stream forwards/backwards from a revision with a count (StreamNotFound for an absent
+ *    stream); `$all` forwards (inclusive start) / backwards (exclusive start); catch-up subscriptions to `$all`
+ *    (exclusive start) with the server-side stream-name / event-type filter, checkpoints, confirmation,
+ *    caughtUp, then live events.
+ *  - `ServerFeatures` is not registered, so it answers UNIMPLEMENTED: the client then assumes an unknown server
+ *    version and uses the unary `Append` path (never BatchAppend).
+ * `$all` starts with a few `$`-prefixed system events. Fault hooks: {@link EsdbTestDouble.dropSubscriptions}
+ * and {@link EsdbTestDouble.refuseCallsFor}.
+ *
+ * Fidelity limits (check against a real server whenever one is reachable):
+ *  (a) idempotency is stronger than the real server's: ids are looked up in the whole stream, not in a bounded
+ *      (8 MiB) cache of recently committed ids, so under `any` a real server may write duplicates again;
+ *  (b) each event has commit = prepare = its own log offset, and the append result's position is the last
+ *      event's; a real server returns the write's commit/prepare pair;
+ *  (c) `$all` read inclusivity (forwards inclusive, backwards exclusive) is inferred, not documented;
+ *  (d) the filter's checkpoint cadence is approximate (every window × multiplier events scanned);
+ *  (e) it always sends caughtUp (servers before 23.10 never do);
+ *  (f) no auth/ACLs (a secure server needs admin credentials for `$all`), no TLS, no deletes/tombstones,
+ *      no `$$` metadata streams, no projections or link events, no stream subscriptions, no BatchAppend,
+ *      no maximum append size.
+ */
+import * as grpc from '@grpc/grpc-js';
+import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
+import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
+import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
+import { EventLog, type Expected, type StoredEvent } from './log.js';
+
+type ReadReq = InstanceType<typeof streamsPb.ReadReq>;
+type ReadResp = InstanceType<typeof streamsPb.ReadResp>;
+type AppendReq = InstanceType<typeof streamsPb.AppendReq>;
+type AppendResp = InstanceType<typeof streamsPb.AppendResp>;
+type ReadCall = grpc.ServerWritableStream<ReadReq, ReadResp>;
+type Filter = (event: StoredEvent) => boolean;
+
+const { ReadResp: ReadRespClass, AppendResp: AppendRespClass } = streamsPb;
+
+export class EsdbTestDouble {
+  readonly log = new EventLog();
+  private readonly server = new grpc.Server();
+  private readonly subscriptions = new Set<ReadCall>();
+  private refuseUntil = 0;
+  private port = 0;
+
+  private constructor() {
+    this.log.seedSystemEvents();
+    this.server.addService(streamsGrpc.StreamsService, {
+      read: (call: ReadCall) => void this.read(call),
+      append: (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>) =>
+        this.append(call, callback),
+      delete: unimplemented,
+      tombstone: unimplemented,
+      batchAppend: unimplemented,
+    } as never);
+  }
+
+  /** Starts on 127.0.0.1 and an ephemeral port. */
+  static async start(): Promise<EsdbTestDouble> {
+    const double = new EsdbTestDouble();
+    double.port = await new Promise<number>((resolve, reject) =>
+      double.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) =>
+        error ? reject(error) : resolve(port),
+      ),
+    );
+    return double;
+  }
+
+  get connectionString(): string {
+    return `esdb://127.0.0.1:${this.port}?tls=false`;
+  }
+
+  /** Ends every active subscription with UNAVAILABLE, as when a node drops its clients. */
+  dropSubscriptions(): void {
+    for (const call of this.subscriptions) {
+      call.destroy(Object.assign(new Error('subscription dropped by the test double'), { code: grpc.status.UNAVAILABLE }));
+    }
+    this.subscriptions.clear();
+  }
+
+  /** Answers every call with UNAVAILABLE for `ms` milliseconds. */
+  refuseCallsFor(ms: number): void {
+    this.refuseUntil = Date.now() + ms;
+  }
+
+  async stop(): Promise<void> {
+    for (const call of this.subscriptions) call.end();
+    this.server.forceShutdown();
+  }
+
+  private refusing(): grpc.ServiceError | undefined {
+    if (Date.now() >= this.refuseUntil) return undefined;
+    return Object.assign(new Error('refused by the test double'), {
+      code: grpc.status.UNAVAILABLE,
+      details: 'refused by the test double',
+      metadata: new grpc.Metadata(),
+    });
+  }
+
+  private append(call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>): void {
+    const refused = this.refusing();
+    if (refused) return callback(refused);
+    let header: InstanceType<typeof streamsPb.AppendReq.Options> | undefined;
+    const proposed: Parameters<EventLog['append']>[2][number][] = [];
+    let invalid: string | undefined;
+    call.on('data', (req: AppendReq) => {
+      if (req.hasOptions()) header = req.getOptions();
+      else if (req.hasProposedMessage()) {
+        const message = req.getProposedMessage()!;
+        const metadata = new Map(message.getMetadataMap().getEntryList() as [string, string][]);
+        if (!metadata.has('type') || !metadata.has('content-type')) invalid = 'required metadata property missing';
+        proposed.push({
+          id: message.getId()!.getString(),
+          metadata,
+          data: message.getData_asU8(),
+          customMetadata: message.getCustomMetadata_asU8(),
+        });
+      }
+    });
+    call.on('end', () => {
+      if (!header || invalid) {
+        return callback({ code: grpc.status.INVALID_ARGUMENT, details: invalid ?? 'no options', metadata: new grpc.Metadata() } as grpc.ServiceError);
+      }
+      const streamName = Buffer.from(header.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');
+      const expected: Expected = header.hasRevision()
+        ? { kind: 'revision', revision: BigInt(header.getRevision()) }
+        : header.hasNoStream()
+          ? { kind: 'no_stream' }
+          : header.hasStreamExists()
+            ? { kind: 'stream_exists' }
+            : { kind: 'any' };
+      const outcome = this.log.append(streamName, expected, proposed);
+      const resp = new AppendRespClass();
+      if (outcome.kind === 'success') {
+        const success = new AppendRespClass.Success();
+        if (outcome.revision === undefined) success.setNoStream(new sharedPb.Empty());
+        else success.setCurrentRevision(outcome.revision.toString());
+        if (outcome.position === undefined) success.setNoPosition(new sharedPb.Empty());
+        else success.setPosition(new AppendRespClass.Position().setCommitPosition(String(outcome.position)).setPreparePosition(String(outcome.position)));
+        resp.setSuccess(success);
+      } else {
+        const wev = new AppendRespClass.WrongExpectedVersion();
+        if (outcome.current === undefined) wev.setCurrentNoStream(new sharedPb.Empty());
+        else wev.setCurrentRevision(outcome.current.toString());
+        if (expected.kind === 'revision') wev.setExpectedRevision(expected.revision.toString());
+        else if (expected.kind === 'no_stream') wev.setExpectedNoStream(new sharedPb.Empty());
+        else if (expected.kind === 'stream_exists') wev.setExpectedStreamExists(new sharedPb.Empty());
+        else wev.setExpectedAny(new sharedPb.Empty());
+        resp.setWrongExpectedVersion(wev);
+      }
+      callback(null, resp);
+    });
+  }
+
+  private async read(call: ReadCall): Promise<void> {
+    const refused = this.refusing();
+    if (refused) return void call.destroy(refused);
+    const options = call.request.getOptions()!;
+    const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
+    const filter = options.hasFilter() ? makeFilter(options.getFilter()!) : () => true;
+    try {
+      if (options.hasSubscription()) {
+        if (!options.hasAll()) return void call.destroy({ code: grpc.status.UNIMPLEMENTED, details: 'stream subscriptions' } as grpc.ServiceError);
+        return await this.subscribe(call, options, filter);
+      }
+      const count = BigInt(options.getCount());
+      if (options.hasStream()) return await this.readStream(call, options.getStream()!, backwards, count);
+      const all = options.getAll()!;
+      let events: StoredEvent[];
+      if (backwards) {
+        const before = all.hasPosition() ? BigInt(all.getPosition()!.getCommitPosition()) : undefined;
+        events = this.log.events.filter((e) => before === undefined || e.position < before).reverse();
+      } else {
+        const from = all.hasPosition() ? BigInt(all.getPosition()!.getCommitPosition()) : all.hasEnd() ? Infinity : 0n;
+        events = this.log.events.filter((e) => e.position >= from);
+      }
+      await writeAll(call, events.filter(filter).slice(0, Number(count < 1_000_000_000n ? count : 1_000_000_000n)).map(eventResp));
+      call.end();
+    } catch (error) {
+      call.destroy(error as Error);
+    }
+  }
+
+  private async readStream(call: ReadCall, options: InstanceType<typeof streamsPb.ReadReq.Options.StreamOptions>, backwards: boolean, count: bigint) {
+    const name = Buffer.from(options.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');
+    const stream = this.log.stream(name);
+    if (!stream) {
+      const resp = new ReadRespClass().setStreamNotFound(new ReadRespClass.StreamNotFound().setStreamIdentifier(options.getStreamIdentifier()));
+      await writeAll(call, [resp]);
+      call.end();
+      return;
+    }
+    const last = stream.length - 1;
+    const from = options.hasRevision() ? Number(BigInt(options.getRevision())) : options.hasEnd() ? last : backwards ? last : 0;
+    const max = Number(count < BigInt(stream.length) ? count : BigInt(stream.length));
+    const selected = backwards ? stream.slice(0, Math.min(from, last) + 1).reverse().slice(0, max) : stream.slice(from, from + max);
+    await writeAll(call, selected.map(eventResp));
+    call.end();
+  }
+
+  private async subscribe(call: ReadCall, options: InstanceType<typeof streamsPb.ReadReq.Options>, filter: Filter): Promise<void> {
+    this.subscriptions.add(call);
+    let wake: (() => void) | undefined;
+    const unlisten = this.log.onAppend(() => wake?.());
+    let closed = false;
+    call.on('cancelled', () => ((closed = true), wake?.()));
+    call.on('close', () => ((closed = true), wake?.()));
+    try {
+      const confirmation = new ReadRespClass().setConfirmation(new ReadRespClass.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID()));
+      await writeAll(call, [confirmation]);
+      const all = options.getAll()!;
+      const after = all.hasPosition() ? BigInt(all.getPosition()!.getCommitPosition()) : all.hasEnd() ? this.lastPosition() : -1n;
+      let cursor = this.log.events.findIndex((e) => e.position > after);
+      if (cursor < 0) cursor = this.log.events.length;
+      const filterOptions = options.hasFilter() ? options.getFilter()! : undefined;
+      const checkpointEvery = filterOptions ? (filterOptions.hasMax() ? filterOptions.getMax() : 32) * Math.max(1, filterOptions.getCheckpointintervalmultiplier()) : 0;
+      let scanned = 0;
+      let caughtUp = false;
+      while (!closed) {
+        if (cursor >= this.log.events.length) {
+          if (!caughtUp) {
+            caughtUp = true;
+            await writeAll(call, [new ReadRespClass().setCaughtUp(new ReadRespClass.CaughtUp())]);
+            continue; // appends may have arrived while writing
+          }
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
+        }
+        const event = this.log.events[cursor++]!;
+        const out: ReadResp[] = filter(event) ? [eventResp(event)] : [];
+        if (checkpointEvery > 0 && ++scanned % checkpointEvery === 0) {
+          out.push(new ReadRespClass().setCheckpoint(new ReadRespClass.Checkpoint().setCommitPosition(String(event.position)).setPreparePosition(String(event.position))));
+        }
+        await writeAll(call, out);
+      }
+    } finally {
+      unlisten();
+      this.subscriptions.delete(call);
+    }
+  }
+
+  private lastPosition(): bigint {
+    return this.log.events[this.log.events.length - 1]?.position ?? -1n;
+  }
+}
+
+function unimplemented(_call: unknown, callback?: grpc.sendUnaryData<unknown>): void {
+  const error = { code: grpc.status.UNIMPLEMENTED, details: 'not implemented by the test double', metadata: new grpc.Metadata() } as grpc.ServiceError;
+  if (callback) callback(error);
+  else (_call as grpc.ServerDuplexStream<unknown, unknown>).destroy(error);
+}
+
+function makeFilter(options: InstanceType<typeof streamsPb.ReadReq.Options.FilterOptions>): Filter {
+  const expression = options.hasEventType() ? options.getEventType()! : options.getStreamIdentifier()!;
+  const regex = expression.getRegex() ? new RegExp(expression.getRegex()) : undefined;
+  const prefixes = expression.getPrefixList();
+  const subject = (e: StoredEvent) => (options.hasEventType() ? e.metadata.get('type') ?? '' : e.streamName);
+  return (e) => {
+    const value = subject(e);
+    return regex ? regex.test(value) : prefixes.some((prefix) => value.startsWith(prefix));
+  };
+}
+
+function eventResp(event: StoredEvent): ReadResp {
+  const recorded = new ReadRespClass.ReadEvent.RecordedEvent()
+    .setId(new sharedPb.UUID().setString(event.id))
+    .setStreamIdentifier(new sharedPb.StreamIdentifier().setStreamName(new Uint8Array(Buffer.from(event.streamName, 'utf8'))))
+    .setStreamRevision(event.revision.toString())
+    .setPreparePosition(String(event.position))
+    .setCommitPosition(String(event.position))
+    .setData(event.data)
+    .setCustomMetadata(event.customMetadata);
+  for (const [key, value] of event.metadata) recorded.getMetadataMap().set(key, value);
+  const read = new ReadRespClass.ReadEvent().setEvent(recorded).setCommitPosition(String(event.position));
+  return new ReadRespClass().setEvent(read);
+}
+
+/** Writes with backpressure: waits for 'drain' whenever grpc-js buffers. */
+async function writeAll(call: ReadCall, responses: ReadonlyArray<ReadResp>): Promise<void> {
+  for (const resp of responses) {
+    if (!call.write(resp)) {
+      await new Promise<void>((resolve) => {
+        call.once('drain', resolve);
+        call.once('close', resolve);
+      });
+    }
+  }
+}
