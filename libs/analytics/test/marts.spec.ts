@@ -306,3 +306,135 @@ describe('customer_segments: the seed rule in order, RFM quintiles', () => {
     });
   });
 });
+
+describe('MartRefresher: readers see the old marts or the new ones, never a mix', () => {
+  let h: Harness;
+  const refresher = new MartRefresher();
+  const snapshot = `SELECT (SELECT count(*) FROM mart.monthly_revenue) AS months, (SELECT sum(value)::VARCHAR FROM mart.payment_mix) AS paid,
+                            (SELECT count(*) FROM mart.refresh_log) AS refreshes`;
+  const june = (id: string) =>
+    new Star().order({ id, customer: C1, at: '2018-06-01 10:00:00', items: [{ price: '10.00', freight: '1.00', product: P1, seller: S1 }], payments: [['voucher', 1, '11.00']] });
+
+  beforeEach(async () => {
+    h = await Harness.create();
+    await h.client.run(marketplace().sql());
+    await refresher.refresh(h.client);
+  });
+  afterEach(() => h.close());
+
+  it('a reader transaction opened before a refresh keeps seeing every old mart; the next one sees every new mart', async () => {
+    const reader = await h.db.connect();
+    try {
+      await reader.run('BEGIN TRANSACTION');
+      expect(await reader.queryOne(snapshot)).toEqual({ months: 3n, paid: '341.00', refreshes: 1n });
+      await h.client.run(june('o7').sql());
+      await refresher.refresh(h.client);
+      expect(await reader.queryOne(snapshot)).toEqual({ months: 3n, paid: '341.00', refreshes: 1n });
+      await reader.run('COMMIT');
+      expect(await reader.queryOne(snapshot)).toEqual({ months: 4n, paid: '352.00', refreshes: 2n });
+    } finally {
+      reader.close();
+    }
+  });
+
+  it('readers polling during refreshes on another connection only ever see complete, consistent states', async () => {
+    const reader = await h.db.connect();
+    const seen = new Set<string>();
+    try {
+      for (let round = 0; round < 5; round++) {
+        await h.client.run(june(`o-june-${round}`).sql());
+        let done = false;
+        const refreshing = refresher.refresh(h.client).finally(() => {
+          done = true;
+        });
+        while (!done) seen.add(JSON.stringify(await reader.queryOne(snapshot), (_, v: unknown) => (typeof v === 'bigint' ? Number(v) : v)));
+        await refreshing;
+      }
+    } finally {
+      reader.close();
+    }
+    // Refresh k (k = 1..6 counting the first) shows 3 months (+ June from the second on) and 341 + 11 per June order.
+    const consistent = new Set(
+      Array.from({ length: 6 }, (_, k) => JSON.stringify({ months: k === 0 ? 3 : 4, paid: `${341 + 11 * k}.00`, refreshes: k + 1 })),
+    );
+    expect(seen.size).toBeGreaterThan(0);
+    for (const state of seen) expect(consistent).toContain(state);
+  });
+
+  it('a failing definition rolls every mart back (and logs nothing)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'olist-marts-'));
+    try {
+      cpSync(findUpwards(import.meta.url, 'projections/duckdb/marts'), dir, { recursive: true });
+      const file = join(dir, 'payment_mix.sql');
+      writeFileSync(file, readFileSync(file, 'utf8').replace('FROM by_type', 'FROM no_such_table'));
+      await h.client.run(june('o7').sql());
+      await expect(new MartRefresher({ dir }).refresh(h.client)).rejects.toThrow(/mart\.payment_mix \(payment_mix\.sql\)/);
+      expect(await h.client.queryOne(snapshot)).toEqual({ months: 3n, paid: '341.00', refreshes: 1n });
+      expect(h.client.inTransaction).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a definitions directory that lacks a mart', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'olist-marts-'));
+    try {
+      expect(() => new MartRefresher({ dir })).toThrow(/monthly_revenue\.sql is missing/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('MartRefreshScheduler: debounced refreshes after projector batches', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await Harness.create();
+    await h.client.run(marketplace().sql());
+  });
+  afterEach(() => h.close());
+
+  const refreshes = () => h.client.scalar<bigint>('SELECT count(*) FROM mart.refresh_log');
+
+  it('coalesces a burst of batches into one refresh once idle', async () => {
+    let resolveRefreshed: () => void;
+    const refreshed = new Promise<void>((resolve) => (resolveRefreshed = resolve));
+    const scheduler = new MartRefreshScheduler(h.db, { idleMs: 30, maxDelayMs: 5_000, onRefresh: () => resolveRefreshed() });
+    try {
+      for (let i = 0; i < 10; i++) scheduler.notify();
+      expect(scheduler.status().pending).toBe(true);
+      await refreshed;
+      expect(await refreshes()).toBe(1n);
+      expect(scheduler.status()).toMatchObject({ pending: false, error: undefined, last: { tables: [...MART_TABLES] } });
+      expect(await h.client.scalar('SELECT count(*) FROM mart.monthly_revenue')).toBe(3n);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('refreshes at least every maxDelayMs while batches keep coming', async () => {
+    const scheduler = new MartRefreshScheduler(h.db, { idleMs: 1_000, maxDelayMs: 60 });
+    try {
+      const until = Date.now() + 400;
+      while (Date.now() < until) {
+        scheduler.notify();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(await refreshes()).toBeGreaterThanOrEqual(2n);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
+  it('refreshNow runs after the refresh in flight; stop cancels what is scheduled', async () => {
+    const scheduler = new MartRefreshScheduler(h.db, { idleMs: 10_000 });
+    const [a, b] = await Promise.all([scheduler.refreshNow(), scheduler.refreshNow()]);
+    expect(a.tables).toEqual([...MART_TABLES]);
+    expect(b.tables).toEqual([...MART_TABLES]);
+    expect(await refreshes()).toBe(2n);
+    scheduler.notify();
+    await scheduler.stop();
+    expect(await refreshes()).toBe(2n);
+    await expect(scheduler.refreshNow()).rejects.toThrow(/stopped/);
+  });
+});
