@@ -1,14 +1,31 @@
 /**
  * Generates Olist-shaped CSV files: `npm run generate -- --orders 5000 --seed 42 --out var/generated`.
- * Same orders + seed → byte-identical files.
+ * Same orders + seed → byte-identical files. `--defects [rate]` injects rejections and quality findings
+ * (spec §6) and lists them in `defects.json` next to the files.
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
-import { generateDataset, type DatasetSummary } from '@olist/generator';
+import { DEFAULT_DEFECT_RATE, generateDataset, type DatasetSummary } from '@olist/generator';
 
 const nonNegativeInt = (value: string): number => {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError('expected a non-negative integer');
   return Number(value);
+};
+
+const rate = (value: string): number => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('expected a rate within 0..1 (e.g. 0.005)');
+  return n;
+};
+
+const defectsReport = (summary: DatasetSummary): string[] => {
+  const d = summary.defects;
+  if (!d) return [];
+  const kinds = Object.entries(d.byKind).map(([k, n]) => `${k}=${n}`).join(' ');
+  return [
+    `  defects: ${d.rejections} rejections, ${d.qualityFindings} quality findings → ${d.manifestPath}`,
+    `    ${kinds}`,
+  ];
 };
 
 const report = (summary: DatasetSummary, ms: number): string => {
@@ -25,6 +42,7 @@ const report = (summary: DatasetSummary, ms: number): string => {
     `  distinct: ${summary.distinct.customerUniqueIds} customers (unique), ${summary.distinct.products} products, ` +
       `${summary.distinct.sellers} sellers, ${summary.distinct.zipPrefixes} zip prefixes`,
     `  quirks: ${quirks || 'none'}`,
+    ...defectsReport(summary),
   ].join('\n');
 };
 
@@ -36,9 +54,10 @@ const main = async (): Promise<void> => {
     .option('--seed <s>', 'random seed (integer or text)', '42')
     .option('--out <dir>', 'output directory (created if missing)', 'var/generated')
     .option('--no-quirks', 'clean files: no real-data quirks (plain quoting, LF, no BOM, only delivered orders, ...)')
+    .option('--defects [rate]', `inject defects of every kind (rejections and quality findings) at this share of eligible rows (default ${DEFAULT_DEFECT_RATE}) and write defects.json`, rate)
     .option('--no-progress', 'no progress bar')
     .parse();
-  const opts = program.opts<{ orders: number; seed: string; out: string; quirks: boolean; progress: boolean }>();
+  const opts = program.opts<{ orders: number; seed: string; out: string; quirks: boolean; progress: boolean; defects?: boolean | number }>();
   const seed = /^-?\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
 
   const bar = opts.progress && process.stderr.isTTY
@@ -51,6 +70,7 @@ const main = async (): Promise<void> => {
     seed,
     outDir: opts.out,
     quirks: opts.quirks,
+    ...(opts.defects === undefined || opts.defects === false ? {} : { defects: opts.defects === true ? true : { rate: opts.defects } }),
     onProgress: (done) => bar?.update(done),
   });
   bar?.stop();

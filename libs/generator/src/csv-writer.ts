@@ -7,6 +7,19 @@ const NEEDS_QUOTES = /[",\r\n]/;
 const QUOTE = /"/g;
 const FLUSH_AT = 1 << 16; // characters buffered before a write
 
+const LINE_BREAK = /[\r\n]/;
+
+/** Physical line breaks in a text: CRLF, LF and CR each count once (as the loader counts them). */
+export const countLineBreaks = (text: string): number => {
+  let n = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 13) n++;
+    else if (c === 10 && (i === 0 || text.charCodeAt(i - 1) !== 13)) n++;
+  }
+  return n;
+};
+
 export const encodeField = (value: string, policy: QuotePolicy): string => {
   if (NEEDS_QUOTES.test(value)) return `"${value.replace(QUOTE, '""')}"`;
   if (value === '' || policy === 'minimal') return value;
@@ -24,6 +37,8 @@ export class CsvFileWriter {
   private pending: Promise<unknown> | null = null;
   private readonly policies: ReadonlyArray<QuotePolicy>;
   private rowCount = 0;
+  /** The physical line the next row starts on (the header is line 1). */
+  private nextLine = 2;
 
   private constructor(
     readonly path: string,
@@ -44,15 +59,22 @@ export class CsvFileWriter {
     return this.rowCount;
   }
 
-  writeRow(values: ReadonlyArray<string>): void {
+  /** Buffers one row and returns the 1-based physical line it starts on (header = line 1). */
+  writeRow(values: ReadonlyArray<string>): number {
+    const start = this.nextLine;
+    let breaks = 0;
     let line = this.format.eol;
     for (let i = 0; i < values.length; i++) {
       if (i > 0) line += ',';
-      line += encodeField(values[i]!, this.policies[i]!);
+      const value = values[i]!;
+      if (LINE_BREAK.test(value)) breaks += countLineBreaks(value);
+      line += encodeField(value, this.policies[i] ?? 'minimal');
     }
     this.buffer += line;
     this.rowCount++;
+    this.nextLine += 1 + breaks;
     if (this.buffer.length >= FLUSH_AT) this.flush();
+    return start;
   }
 
   /** Resolves once the underlying stream has room again. */

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { ORDER_STATUSES, SOURCE_FILES, type SourceFileName } from '@olist/ingestion';
 import { formatCentavos, type Centavos } from '@olist/shared-kernel';
@@ -7,6 +7,10 @@ import { CsvFileWriter } from './csv-writer.js';
 import { commentLineBreak, fileFormat } from './formats.js';
 import { Geography, formatZip, type Address } from './geography.js';
 import { installmentsFor, makeTimeline, planOrders, planPayments, splitPayments, type PaymentType } from './orders.js';
+import {
+  DefectRecorder, MANIFEST_FILE_NAME, defectTransformers, resolveDefects,
+  type DefectCounts, type DefectOptions,
+} from './defects.js';
 import { RowSink, createCounter, type AnyRowTransformer, type RowTransformer, type TransformerFactory } from './pipeline.js';
 import {
   effectiveRates, resolveQuirks, zeroQuirkCounts,
@@ -35,6 +39,11 @@ export interface GenerateOptions {
   readonly quirkRates?: Partial<QuirkRates>;
   /** Extra row transformers, applied after the quirks (the hook for defect injection). */
   readonly transformers?: ReadonlyArray<TransformerFactory>;
+  /**
+   * Inject defects (rejections and quality findings, spec §6) and write their manifest `defects.json`
+   * next to the files. `true`: every kind at the default rate. Off by default (then nothing changes).
+   */
+  readonly defects?: boolean | DefectOptions;
   /** Called every 1,000 orders and at the end. */
   readonly onProgress?: (ordersDone: number, ordersTotal: number) => void;
 }
@@ -64,6 +73,8 @@ export interface DatasetSummary {
   readonly quirkToggles: QuirkToggles;
   /** How many times each quirk was applied (rows, orders or comments; 1/0 for the format quirks). */
   readonly quirks: Readonly<QuirkCounts>;
+  /** With `defects` on: where the manifest is and what it counts. */
+  readonly defects?: DefectCounts & { readonly manifestPath: string };
 }
 
 type Sinks = { [N in SourceFileName]: RowSink<N> };
@@ -72,12 +83,13 @@ const openSinks = (
   outDir: string,
   toggles: QuirkToggles,
   transformers: ReadonlyArray<AnyRowTransformer>,
+  recorder: DefectRecorder | null,
 ): Sinks => {
   const sinks: Partial<Record<SourceFileName, RowSink<SourceFileName>>> = {};
   for (const file of SOURCE_FILES) {
     const writer = CsvFileWriter.open(join(outDir, file.fileName), fileFormat(file.name, toggles), file.columns);
     const own = transformers.filter((t) => t.file === file.name) as ReadonlyArray<RowTransformer<SourceFileName>>;
-    sinks[file.name] = new RowSink(file as never, writer, own);
+    sinks[file.name] = new RowSink(file as never, writer, own, recorder?.observer(file.name));
   }
   return sinks as Sinks;
 };
@@ -99,10 +111,14 @@ export const generateDataset = async (options: GenerateOptions): Promise<Dataset
   const count = createCounter(counts);
   const root = Rng.of(options.seed);
 
-  const transformers = [quirkTransformers, ...(options.transformers ?? [])].flatMap((f) =>
+  const defects = resolveDefects(options.defects);
+  const recorder = defects ? new DefectRecorder() : null;
+  const factories = [quirkTransformers, ...(options.transformers ?? [])];
+  if (defects && recorder) factories.push(defectTransformers(defects, recorder)); // last: it sees the rows as written
+  const transformers = factories.flatMap((f) =>
     f.create({ rng: root.fork(`transformer:${f.name}`), quirks: toggles, rates, count }),
   );
-  const sinks = openSinks(outDir, toggles, transformers);
+  const sinks = openSinks(outDir, toggles, transformers, recorder);
   const writers = Object.values(sinks).map((s) => s.writer);
   const drain = () => Promise.all(writers.map((w) => w.drain()));
 
@@ -253,6 +269,15 @@ export const generateDataset = async (options: GenerateOptions): Promise<Dataset
   if (toggles.byteOrderMark) count('byteOrderMark');
   if (toggles.realLineEndings) count('realLineEndings');
 
+  for (const file of SOURCE_FILES) sinks[file.name].flush();
+  let defectSummary: DatasetSummary['defects'];
+  if (defects && recorder) {
+    const manifest = recorder.finish({ seed: options.seed, orders: n, rate: defects.rate, kinds: defects.kinds });
+    const manifestPath = join(outDir, MANIFEST_FILE_NAME);
+    await writeFile(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
+    defectSummary = { ...manifest.counts, manifestPath };
+  }
+
   const files = {} as Record<SourceFileName, FileSummary>;
   for (const file of SOURCE_FILES) {
     const writer = sinks[file.name].writer;
@@ -275,6 +300,7 @@ export const generateDataset = async (options: GenerateOptions): Promise<Dataset
     },
     quirkToggles: toggles,
     quirks: { ...counts },
+    ...(defectSummary ? { defects: defectSummary } : {}),
   };
 };
 

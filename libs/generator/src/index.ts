@@ -13,3 +13,9 @@ export { CATEGORIES, CITIES, type Category, type City } from './reference-data.j
 export { STATUS_WEIGHTS } from './orders.js';
 export { BRAZIL_BOUNDS } from './geography.js';
 export { Rng, Weighted } from './rng.js';
+export {
+  DEFECT_KINDS, REJECTION_KINDS, QUALITY_FINDING_KINDS, FINDING_RULES, DEFAULT_DEFECT_RATE, MANIFEST_FILE_NAME, defectClass,
+} from './defects.js';
+export type {
+  DefectKind, RejectionKind, QualityFindingKind, DefectClass, DefectOptions, DefectRecord, DefectCounts, DefectManifest,
+} from './defects.js';

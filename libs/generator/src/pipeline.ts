@@ -17,6 +17,8 @@ export interface RowTransformer<N extends SourceFileName> {
   readonly name: string;
   readonly file: N;
   transform(row: RowOf<N>): TransformResult<N>;
+  /** Rows held back until the end of the file (written after every other row, through the later transformers). */
+  flush?(): ReadonlyArray<RowOf<N>>;
 }
 
 /** A transformer of any file (the union keeps `file` and the row type in step). */
@@ -36,6 +38,17 @@ export interface TransformerFactory {
   create(context: TransformerContext): ReadonlyArray<AnyRowTransformer>;
 }
 
+/** Sees every row as written, with the 1-based physical line it starts on (header = line 1). */
+export type RowObserver<N extends SourceFileName> = (row: RowOf<N>, line: number) => void;
+
+const truncated = new WeakMap<object, number>();
+
+/** Marks a row to be written with only its first `values` values (a short row: defect injection). */
+export const writeShort = <R extends object>(row: R, values: number): R => {
+  truncated.set(row, values);
+  return row;
+};
+
 export const createCounter = (counts: QuirkCounts) => (quirk: QuirkName, n = 1): void => {
   counts[quirk] += n;
 };
@@ -48,12 +61,21 @@ export class RowSink<N extends SourceFileName> {
     readonly file: Extract<SourceFile, { name: N }>,
     readonly writer: CsvFileWriter,
     private readonly transformers: ReadonlyArray<RowTransformer<N>>,
+    private readonly observer?: RowObserver<N>,
   ) {
     this.columns = file.columns as unknown as ReadonlyArray<keyof RowOf<N>>;
   }
 
   push(row: RowOf<N>): void {
     this.apply(row, 0);
+  }
+
+  /** Writes the rows the transformers held back (call once, after the last `push`). */
+  flush(): void {
+    for (let i = 0; i < this.transformers.length; i++) {
+      const held = this.transformers[i]!.flush?.() ?? [];
+      for (const r of held) this.apply(r, i + 1);
+    }
   }
 
   private apply(row: RowOf<N>, from: number): void {
@@ -66,7 +88,10 @@ export class RowSink<N extends SourceFileName> {
       }
       row = out;
     }
-    this.writer.writeRow(this.columns.map((c) => row[c]));
+    const values = this.columns.map((c) => row[c]);
+    const keep = truncated.get(row);
+    const line = this.writer.writeRow(keep === undefined ? values : values.slice(0, keep));
+    this.observer?.(row, line);
   }
 }
 
