@@ -45,7 +45,8 @@ const { ReadResp: ReadRespClass, AppendResp: AppendRespClass } = streamsPb;
 export class EsdbTestDouble {
   readonly log = new EventLog();
   private readonly server = new grpc.Server();
-  private readonly subscriptions = new Set<ReadCall>();
+  /** Active subscriptions, each with the function that ends its delivery loop. */
+  private readonly subscriptions = new Map<ReadCall, () => void>();
   private refuseUntil = 0;
   private port = 0;
 
@@ -78,8 +79,9 @@ export class EsdbTestDouble {
 
   /** Ends every active subscription with UNAVAILABLE, as when a node drops its clients. */
   dropSubscriptions(): void {
-    for (const call of this.subscriptions) {
-      call.destroy(Object.assign(new Error('subscription dropped by the test double'), { code: grpc.status.UNAVAILABLE }));
+    for (const [call, close] of this.subscriptions) {
+      close();
+      fail(call, grpc.status.UNAVAILABLE, 'subscription dropped by the test double');
     }
     this.subscriptions.clear();
   }
@@ -90,7 +92,10 @@ export class EsdbTestDouble {
   }
 
   async stop(): Promise<void> {
-    for (const call of this.subscriptions) call.end();
+    for (const [call, close] of this.subscriptions) {
+      close();
+      call.end();
+    }
     this.server.forceShutdown();
   }
 
@@ -160,13 +165,13 @@ export class EsdbTestDouble {
 
   private async read(call: ReadCall): Promise<void> {
     const refused = this.refusing();
-    if (refused) return void call.destroy(refused);
+    if (refused) return fail(call, refused.code, refused.details);
     const options = call.request.getOptions()!;
     const backwards = options.getReadDirection() === streamsPb.ReadReq.Options.ReadDirection.BACKWARDS;
     const filter = options.hasFilter() ? makeFilter(options.getFilter()!) : () => true;
     try {
       if (options.hasSubscription()) {
-        if (!options.hasAll()) return void call.destroy({ code: grpc.status.UNIMPLEMENTED, details: 'stream subscriptions' } as grpc.ServiceError);
+        if (!options.hasAll()) return fail(call, grpc.status.UNIMPLEMENTED, 'stream subscriptions are not implemented by the test double');
         return await this.subscribe(call, options, filter);
       }
       const count = BigInt(options.getCount());
@@ -183,7 +188,7 @@ export class EsdbTestDouble {
       await writeAll(call, events.filter(filter).slice(0, Number(count < 1_000_000_000n ? count : 1_000_000_000n)).map(eventResp));
       call.end();
     } catch (error) {
-      call.destroy(error as Error);
+      fail(call, grpc.status.INTERNAL, String(error));
     }
   }
 
@@ -205,10 +210,10 @@ export class EsdbTestDouble {
   }
 
   private async subscribe(call: ReadCall, options: InstanceType<typeof streamsPb.ReadReq.Options>, filter: Filter): Promise<void> {
-    this.subscriptions.add(call);
     let wake: (() => void) | undefined;
     const unlisten = this.log.onAppend(() => wake?.());
     let closed = false;
+    this.subscriptions.set(call, () => ((closed = true), wake?.()));
     call.on('cancelled', () => ((closed = true), wake?.()));
     call.on('close', () => ((closed = true), wake?.()));
     try {
@@ -251,10 +256,15 @@ export class EsdbTestDouble {
   }
 }
 
+/** Ends a server-streaming call with an error status (grpc-js sends it on 'error'; destroy() would not). */
+function fail(call: ReadCall, code: grpc.status, details: string): void {
+  call.emit('error', { code, details, metadata: new grpc.Metadata() } as grpc.ServiceError);
+}
+
 function unimplemented(_call: unknown, callback?: grpc.sendUnaryData<unknown>): void {
   const error = { code: grpc.status.UNIMPLEMENTED, details: 'not implemented by the test double', metadata: new grpc.Metadata() } as grpc.ServiceError;
   if (callback) callback(error);
-  else (_call as grpc.ServerDuplexStream<unknown, unknown>).destroy(error);
+  else (_call as grpc.ServerDuplexStream<unknown, unknown>).emit('error', error);
 }
 
 function makeFilter(options: InstanceType<typeof streamsPb.ReadReq.Options.FilterOptions>): Filter {
