@@ -142,10 +142,25 @@ export class EventStoreDbEventStore implements EventStore {
     }
   }
 
+  /**
+   * What the append must know of the stream: its last event, plus every event when ids may already be stored.
+   * Like the PostgreSQL adapter, the id look-up is skipped when an exact expectation (`no_stream` or a revision)
+   * is already the current state, and for an empty request.
+   */
+  private async streamState({ streamId, expectedRevision, events }: AppendRequest): Promise<StreamState> {
+    const whole = async (): Promise<StreamState> => {
+      const existing = await this.readStream(streamId);
+      return { last: existing[existing.length - 1], existing };
+    };
+    if (expectedRevision === 'any' || expectedRevision === 'stream_exists') return whole();
+    const [last] = await this.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const currentAsExpected = expectedRevision === 'no_stream' ? last === undefined : last?.revision === expectedRevision;
+    return events.length === 0 || currentAsExpected ? { last, existing: [] } : whole();
+  }
+
   private async appendOne(request: AppendRequest): Promise<AppendResult> {
     const { streamId, expectedRevision } = request;
-    const existing = await this.readStream(streamId);
-    const last = existing[existing.length - 1];
+    const { last, existing } = await this.streamState(request);
     const stored = new Map<string, StoredEventRef>(existing.map((e) => [e.id, { revision: e.revision, position: e.position }]));
     const plan = planAppend(
       [request],
@@ -175,6 +190,12 @@ export class EventStoreDbEventStore implements EventStore {
       throw error;
     }
   }
+}
+
+interface StreamState {
+  readonly last: RecordedEvent | undefined;
+  /** The stream's events whose ids the idempotency rules must see ([] when the look-up is skipped). */
+  readonly existing: ReadonlyArray<RecordedEvent>;
 }
 
 function toClientRevision(expected: ExpectedRevision): esdb.AppendExpectedRevision {
