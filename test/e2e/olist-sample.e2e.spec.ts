@@ -69,4 +69,26 @@ describeWithSample('end to end: real Olist sample rows', () => {
     expect(zips[0]!.bad).toBe(0n);
     expect((await (await api.duckdb()).query("SELECT 1 FROM core.dim_geography WHERE zip_prefix = '01037'")).length).toBe(1);
   });
+
+  it('quarantines every rejected row in Postgres, queryable by run, file and reason', async () => {
+    const get = async (path: string) => (await fetch(`${api.url}${path}`)).json() as Promise<Record<string, unknown>>;
+    const all = (await get(`/v1/quarantine?runId=${summary.runId}&limit=1`)) as { total: number };
+    expect(all.total).toBe(summary.totals.rejected);
+    const items = (await get(`/v1/quarantine?runId=${summary.runId}&file=order_items&reason=unknown%20order&limit=2`)) as {
+      total: number;
+      rows: Array<{ file: string; line: number; reasons: string[]; raw: Record<string, string> }>;
+    };
+    expect(items.total).toBe(file('order_items').rejected);
+    expect(items.rows[0]).toMatchObject({ file: 'order_items', reasons: ['unknown order'], raw: { order_id: expect.any(String), price: expect.any(String) } });
+
+    const run = (await get(`/v1/pipeline-runs/${summary.runId}`)) as {
+      status: string;
+      tasks: Array<{ file: string; rows_read: number; rejected: number }>;
+      rejections: Array<{ file: string; reason: string; rows: number }>;
+    };
+    expect(run.status).toBe('COMPLETED');
+    expect(run.tasks).toHaveLength(9);
+    expect(run.tasks.find((t) => t.file === 'reviews')).toMatchObject({ rows_read: 6123, rejected: file('reviews').rejected });
+    expect(run.rejections).toContainEqual({ file: 'payments', reason: 'unknown order', rows: file('payments').rejected });
+  });
 });

@@ -5,6 +5,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthModule } from './health/health.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
+import { OperationsModule } from './operations/operations.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
 
 @Module({})
@@ -25,6 +26,7 @@ export class AppModule {
         InfrastructureModule.forRoot(settings),
         IngestionModule,
         HealthModule,
+        OperationsModule,
         ...(inProcessProjector ? [ProjectionsModule] : []),
       ],
     };

@@ -1,6 +1,7 @@
 import { loadSettings, type Settings } from '@olist/config';
 import { PostgresEventStore, UpcastingEventStore, type EventStore } from '@olist/event-store';
 import { EVENT_SCHEMAS } from './event-schemas.js';
+import { migrateReadModels } from './read-model-migrations.js';
 import { createPgClient, createPgliteClient, type SqlClient } from '@olist/postgres';
 import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';

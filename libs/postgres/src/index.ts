@@ -3,3 +3,5 @@ export { TransactionClient } from './transaction-client.js';
 export { PgSqlClient, createPgClient, type PgClientOptions } from './pg-client.js';
 export { PgliteSqlClient, createPgliteClient, type PgliteClientOptions } from './pglite-client.js';
 export { createTestDatabase, DEFAULT_DATABASE_URL, type TestDatabase } from './test-database.js';
+export { migrateUp, migrateDown } from './migrations.js';
+export { SqlReadModelProjection, type ReadModelHandler, type ProjectedEvent } from './read-model.js';

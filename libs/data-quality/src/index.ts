@@ -1,0 +1,1 @@
+export * from './quarantine.read-model.js';
