@@ -293,6 +293,24 @@ describe('defect determinism and switches', () => {
     expect(rejections).toHaveLength(m.counts.rejections);
   });
 
+  it('at least one of every kind from 1,000 orders on, whatever the seed, quirks on or off; exact without quirks too', async () => {
+    for (const seed of [1, 2, 3, 'abc']) {
+      for (const quirks of [true, false]) {
+        const dir = await tmp();
+        await generateDataset({ orders: 1000, seed, outDir: dir, quirks, defects: true });
+        const m = await readManifest(dir);
+        for (const kind of DEFECT_KINDS) expect([seed, quirks, kind, m.counts.byKind[kind] > 0]).toEqual([seed, quirks, kind, true]);
+        if (seed === 1 && !quirks) {
+          const { rejections, accepted } = await ingest(dir);
+          const expected = m.defects.filter((d) => d.class === 'rejection').map((d) => rejectionKey({ file: d.file, line: d.line, reasons: [d.expectedReason!] }));
+          expect(sorted(rejections.map(rejectionKey))).toEqual(sorted(expected));
+          expect(sorted(findingsOf(accepted).map(findingKey))).toEqual(sorted(m.defects.filter((d) => d.class === 'quality_finding').map(findingKey)));
+          expect(m.defects.every((d) => d.origin === 'injected')).toBe(true);
+        }
+      }
+    }
+  });
+
   it('rejects a rate outside 0..1 and an unknown kind', async () => {
     const dir = await tmp();
     await expect(generateDataset({ orders: 10, seed: 1, outDir: dir, defects: { rate: 2 } })).rejects.toThrow(/rate/);
