@@ -135,6 +135,8 @@ const REVIEW_COLUMNS = SOURCE_FILES.find((f) => f.name === 'reviews')!.columns.l
 const FILE_NAMES = Object.fromEntries(SOURCE_FILES.map((f) => [f.name, f.fileName])) as Record<SourceFileName, string>;
 const FILE_ORDER = Object.fromEntries(SOURCE_FILES.map((f, i) => [f.name, i])) as Record<SourceFileName, number>;
 
+const NONE: ReadonlySet<DefectKind> = new Set();
+
 interface Tag {
   readonly kind: DefectKind;
   readonly key: Readonly<Record<string, string>>;
@@ -177,7 +179,7 @@ export class DefectRecorder {
 
   private observe<N extends SourceFileName>(file: N, row: RowOf<N>, line: number): void {
     const tags = this.tags.get(row);
-    let injected: ReadonlySet<DefectKind> = new Set();
+    let injected: ReadonlySet<DefectKind> = NONE;
     if (tags) {
       this.tags.delete(row);
       const rejections = tags.filter((t) => defectClass(t.kind) === 'rejection');

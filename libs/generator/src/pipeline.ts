@@ -7,9 +7,9 @@ import type { RowOf } from './rows.js';
 /**
  * Row transformers sit between the domain generator (which only produces coherent rows) and the CSV
  * writers. Each one sees every row of one file and returns it (possibly modified), several rows, or
- * `null` to drop it. The row-level quirks are transformers (see `transformers.ts`); defect injection
- * (negative prices, unknown orders, bad dates, ...) plugs in the same way through
- * `GenerateOptions.transformers`, after the quirks.
+ * `null` to drop it. The row-level quirks are transformers (see `transformers.ts`); extra ones plug in
+ * through `GenerateOptions.transformers`, after the quirks; defect injection (`defects.ts`: negative
+ * prices, unknown orders, bad dates, ...) comes last, so that it sees the rows exactly as written.
  */
 export type TransformResult<N extends SourceFileName> = RowOf<N> | ReadonlyArray<RowOf<N>> | null;
 

@@ -4,7 +4,7 @@
  * "clean" dataset). Rates are per eligible row/order and can be overridden for tests (`quirkRates`).
  *
  * Quirks are not defects: every row stays valid (known references, parseable values, consistent
- * timestamps). Defect injection (invalid rows) is a separate, later concern: see `pipeline.ts`.
+ * timestamps). Defect injection (invalid rows, quality findings) is separate: see `defects.ts`.
  */
 export const QUIRK_NAMES = [
   /** Some fields quoted and others not, like the real exports (ids starting with a digit, zip prefixes, headers). */
