@@ -79,5 +79,5 @@ describe('versioned event schemas', () => {
       harness.close();
       await upcasting.close();
     }
-  });
+  }, 60_000);
 });
