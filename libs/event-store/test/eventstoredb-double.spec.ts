@@ -137,6 +137,18 @@ describe('EventStoreDB adapter: faults injected by the test double', () => {
     expect(delivered.map((e) => e.id)).toEqual(written);
   });
 
+  it('resubscribes after the server ends the subscription with status OK', async () => {
+    const { delivered, errors, sub } = await subscribeAndCount();
+    await store.appendToStream(`order-${randomUUID()}`, events(2));
+    await sub.caughtUp();
+    double.endSubscriptions();
+    await store.appendToStream(`order-${randomUUID()}`, events(3));
+    await sub.caughtUp();
+    await sub.stop();
+    expect(errors).toEqual([]);
+    expect(delivered).toHaveLength(5);
+  });
+
   it('keeps retrying while the server refuses calls, then catches up', async () => {
     await store.appendToStream(`order-${randomUUID()}`, events(3));
     double.refuseCallsFor(300);

@@ -73,6 +73,11 @@ export class EsdbCatchUpSubscription implements Subscription {
       if (generation !== this.generation || this.stopped) return;
       this.retry(error);
     });
+    // A subscription never ends by itself: a server that ends it (e.g. shutting down) dropped it.
+    stream.on('end', () => {
+      if (generation !== this.generation || this.stopped) return;
+      this.retry(new Error('the server ended the $all subscription'));
+    });
   }
 
   private retry(error: Error): void {

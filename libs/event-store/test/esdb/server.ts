@@ -13,7 +13,8 @@
  *  - `ServerFeatures` is not registered, so it answers UNIMPLEMENTED: the client then assumes an unknown server
  *    version and uses the unary `Append` path (never BatchAppend).
  * `$all` starts with a few `$`-prefixed system events. Fault hooks: {@link EsdbTestDouble.dropSubscriptions}
- * and {@link EsdbTestDouble.refuseCallsFor}.
+ * (UNAVAILABLE), {@link EsdbTestDouble.endSubscriptions} (status OK) and {@link EsdbTestDouble.refuseCallsFor};
+ * `sendCaughtUp: false` behaves like a server before 23.10.
  *
  * Fidelity limits (check against a real server whenever one is reachable):
  *  (a) idempotency is stronger than the real server's: ids are looked up in the whole stream, not in a bounded
@@ -22,7 +23,8 @@
  *      event's; a real server returns the write's commit/prepare pair;
  *  (c) `$all` read inclusivity (forwards inclusive, backwards exclusive) is inferred, not documented;
  *  (d) the filter's checkpoint cadence is approximate (every window × multiplier events scanned);
- *  (e) it always sends caughtUp (servers before 23.10 never do);
+ *  (e) caughtUp is sent right after the historical events unless `sendCaughtUp: false` (servers before 23.10
+ *      never send it);
  *  (f) no auth/ACLs (a secure server needs admin credentials for `$all`), no TLS, no deletes/tombstones,
  *      no `$$` metadata streams, no projections or link events, no stream subscriptions, no BatchAppend,
  *      no maximum append size.
@@ -42,6 +44,11 @@ type Filter = (event: StoredEvent) => boolean;
 
 const { ReadResp: ReadRespClass, AppendResp: AppendRespClass } = streamsPb;
 
+export interface EsdbTestDoubleOptions {
+  /** Send `caughtUp` after the historical events (default true; false behaves like a server before 23.10). */
+  readonly sendCaughtUp?: boolean;
+}
+
 export class EsdbTestDouble {
   readonly log = new EventLog();
   private readonly server = new grpc.Server();
@@ -50,7 +57,7 @@ export class EsdbTestDouble {
   private refuseUntil = 0;
   private port = 0;
 
-  private constructor() {
+  private constructor(private readonly options: EsdbTestDoubleOptions) {
     this.log.seedSystemEvents();
     this.server.addService(streamsGrpc.StreamsService, {
       read: (call: ReadCall) => void this.read(call),
@@ -63,8 +70,8 @@ export class EsdbTestDouble {
   }
 
   /** Starts on 127.0.0.1 and an ephemeral port. */
-  static async start(): Promise<EsdbTestDouble> {
-    const double = new EsdbTestDouble();
+  static async start(options: EsdbTestDoubleOptions = {}): Promise<EsdbTestDouble> {
+    const double = new EsdbTestDouble(options);
     double.port = await new Promise<number>((resolve, reject) =>
       double.server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) =>
         error ? reject(error) : resolve(port),
@@ -86,16 +93,22 @@ export class EsdbTestDouble {
     this.subscriptions.clear();
   }
 
+  /** Ends every active subscription with status OK, as a server shutting down gracefully does. */
+  endSubscriptions(): void {
+    for (const [call, close] of this.subscriptions) {
+      close();
+      call.end();
+    }
+    this.subscriptions.clear();
+  }
+
   /** Answers every call with UNAVAILABLE for `ms` milliseconds. */
   refuseCallsFor(ms: number): void {
     this.refuseUntil = Date.now() + ms;
   }
 
   async stop(): Promise<void> {
-    for (const [call, close] of this.subscriptions) {
-      close();
-      call.end();
-    }
+    this.endSubscriptions();
     this.server.forceShutdown();
   }
 
@@ -229,7 +242,7 @@ export class EsdbTestDouble {
       let caughtUp = false;
       while (!closed) {
         if (cursor >= this.log.events.length) {
-          if (!caughtUp) {
+          if (!caughtUp && this.options.sendCaughtUp !== false) {
             caughtUp = true;
             await writeAll(call, [new ReadRespClass().setCaughtUp(new ReadRespClass.CaughtUp())]);
             continue; // appends may have arrived while writing
