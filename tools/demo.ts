@@ -196,6 +196,9 @@ const main = async (): Promise<number> => {
     console.log(`\n${renderSummary(summary)}`);
     if (!summary.ok) throw new Error(`the load failed: ${summary.error?.message ?? 'see the table above'}`);
     projected = await waitForProjector(url);
+    const run = (await (await fetch(`${url}/v1/pipeline-runs/${summary.runId}`)).json()) as { status: string; tasks: unknown[] };
+    const quarantine = (await (await fetch(`${url}/v1/quarantine?runId=${summary.runId}&limit=1`)).json()) as { total: number };
+    console.log(`Pipeline run ${summary.runId}: ${run.status}, ${run.tasks.length} task executions, ${fmt(quarantine.total)} rows in quarantine (Postgres read models).`);
   } finally {
     await stopApi(api);
   }
