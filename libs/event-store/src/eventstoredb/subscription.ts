@@ -4,7 +4,7 @@ import { decodeEsdbCheckpoint } from './checkpoint.js';
 import { toRecordedEvent } from './events.js';
 
 export interface ReconnectOptions {
-  /** Consecutive failed (re)subscriptions before the subscription gives up through onError (default 20). */
+  /** Consecutive failed (re)subscriptions (no confirmation in between) before giving up through onError (default 20). */
   readonly maxAttempts?: number;
   /** Delay before resubscribing after a drop (default 200 ms, doubling up to 5 s). */
   readonly delayMs?: number;
@@ -72,6 +72,9 @@ export class EsdbCatchUpSubscription implements Subscription {
     stream.on('error', (error: Error) => {
       if (generation !== this.generation || this.stopped) return;
       this.retry(error);
+    });
+    stream.on('confirmation', () => {
+      if (generation === this.generation) this.failures = 0; // the server accepted the (re)subscription
     });
     // A subscription never ends by itself: a server that ends it (e.g. shutting down) dropped it.
     stream.on('end', () => {
