@@ -54,6 +54,18 @@ export class EventLog {
     system('$stats-127.0.0.1:2113', '$statsCollected', { 'proc-cpu': 1 });
   }
 
+  /** Index of the first event whose position is >= `position` (events.length when none): binary search. */
+  indexAtOrAfter(position: bigint): number {
+    let low = 0;
+    let high = this.events.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.events[mid]!.position < position) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
   stream(name: string): ReadonlyArray<StoredEvent> | undefined {
     return this.streams.get(name);
   }

@@ -190,15 +190,18 @@ export class EsdbTestDouble {
       const count = BigInt(options.getCount());
       if (options.hasStream()) return await this.readStream(call, options.getStream()!, backwards, count);
       const all = options.getAll()!;
-      let events: StoredEvent[];
+      const log = this.log.events;
+      const at = all.hasPosition() ? this.log.indexAtOrAfter(BigInt(all.getPosition()!.getCommitPosition())) : undefined;
+      const max = count < BigInt(log.length) ? Number(count) : log.length;
+      const selected: StoredEvent[] = [];
       if (backwards) {
-        const before = all.hasPosition() ? BigInt(all.getPosition()!.getCommitPosition()) : undefined;
-        events = this.log.events.filter((e) => before === undefined || e.position < before).reverse();
+        for (let i = (at ?? log.length) - 1; i >= 0 && selected.length < max; i--) if (filter(log[i]!)) selected.push(log[i]!);
       } else {
-        const from = all.hasPosition() ? BigInt(all.getPosition()!.getCommitPosition()) : all.hasEnd() ? Infinity : 0n;
-        events = this.log.events.filter((e) => e.position >= from);
+        for (let i = at ?? (all.hasEnd() ? log.length : 0); i < log.length && selected.length < max; i++) {
+          if (filter(log[i]!)) selected.push(log[i]!);
+        }
       }
-      await writeAll(call, events.filter(filter).slice(0, Number(count < 1_000_000_000n ? count : 1_000_000_000n)).map(eventResp));
+      await writeAll(call, selected.map(eventResp));
       call.end();
     } catch (error) {
       fail(call, grpc.status.INTERNAL, String(error));
@@ -234,8 +237,7 @@ export class EsdbTestDouble {
       await writeAll(call, [confirmation]);
       const all = options.getAll()!;
       const after = all.hasPosition() ? BigInt(all.getPosition()!.getCommitPosition()) : all.hasEnd() ? this.lastPosition() : -1n;
-      let cursor = this.log.events.findIndex((e) => e.position > after);
-      if (cursor < 0) cursor = this.log.events.length;
+      let cursor = this.log.indexAtOrAfter(after + 1n);
       const filterOptions = options.hasFilter() ? options.getFilter()! : undefined;
       const checkpointEvery = filterOptions ? (filterOptions.hasMax() ? filterOptions.getMax() : 32) * Math.max(1, filterOptions.getCheckpointintervalmultiplier()) : 0;
       let scanned = 0;
