@@ -24,6 +24,9 @@ export interface MartDefinition {
   readonly sql: string;
 }
 
+/** The idempotent DDL run before the marts: the `mart` schema and `mart.refresh_log`. */
+export const MART_SCHEMA_FILE = 'mart_schema.sql';
+
 export interface MartRefreshResult {
   readonly tables: ReadonlyArray<MartTable>;
   /** The star schema checkpoint the marts were built from (undefined: nothing projected yet). */
@@ -61,7 +64,8 @@ const messageOf = (error: unknown): string =>
 const isConflict = (error: unknown): boolean => /conflict/i.test(messageOf(error));
 
 /**
- * Rebuilds every mart from the `core` star schema in ONE DuckDB transaction: each definition replaces
+ * Rebuilds every mart from the `core` star schema in ONE DuckDB transaction: the `mart` schema is
+ * created if needed ({@link MART_SCHEMA_FILE}), each definition replaces
  * its table (`CREATE OR REPLACE TABLE … AS`), and a row goes to `mart.refresh_log` with the checkpoint of
  * the snapshot read. Readers on other connections see all the old marts or all the new ones; a failing
  * definition rolls everything back. The snapshot is consistent with a committed projector batch, so a
@@ -69,14 +73,20 @@ const isConflict = (error: unknown): boolean => /conflict/i.test(messageOf(error
  */
 export class MartRefresher {
   readonly definitions: ReadonlyArray<MartDefinition>;
+  /** {@link MART_SCHEMA_FILE}'s DDL. */
+  readonly schemaSql: string;
   /** SHA-256 of the definitions run: which version of the SQL built the marts. */
   readonly checksum: string;
   private readonly projection: string;
   private readonly attempts: number;
 
   constructor(options: MartRefresherOptions = {}) {
-    this.definitions = loadMartDefinitions(options.dir ?? findUpwards(import.meta.url, 'projections/duckdb/marts'));
-    this.checksum = createHash('sha256').update(this.definitions.map((d) => `${d.file}\n${d.sql}`).join('\n')).digest('hex');
+    const dir = options.dir ?? findUpwards(import.meta.url, 'projections/duckdb/marts');
+    this.definitions = loadMartDefinitions(dir);
+    this.schemaSql = readFileSync(join(dir, MART_SCHEMA_FILE), 'utf8').replace(/\r\n/g, '\n');
+    this.checksum = createHash('sha256')
+      .update([`${MART_SCHEMA_FILE}\n${this.schemaSql}`, ...this.definitions.map((d) => `${d.file}\n${d.sql}`)].join('\n'))
+      .digest('hex');
     this.projection = options.projection ?? STAR_SCHEMA_PROJECTION;
     this.attempts = Math.max(1, options.attempts ?? 3);
   }
@@ -96,6 +106,7 @@ export class MartRefresher {
   private async refreshOnce(client: DuckDbClient): Promise<Omit<MartRefreshResult, 'attempts'>> {
     const started = performance.now();
     return client.transaction(async (tx) => {
+      await tx.run(this.schemaSql);
       for (const definition of this.definitions) {
         try {
           await tx.run(definition.sql);
