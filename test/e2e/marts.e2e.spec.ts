@@ -171,6 +171,45 @@ describe('marts end to end: a generated dataset through the HTTP API, checked ag
     expect(actual).toEqual(expected);
   });
 
+  it('seller scorecard: on-time % and average review of every seller', async () => {
+    const expected = await oracle.all<{ seller_id: string; on_time: number | null; review: number | null }>(`
+      WITH seller_orders AS (SELECT DISTINCT seller_id, order_id FROM items WHERE order_id IN (SELECT order_id FROM sold)),
+      scored AS (SELECT DISTINCT review_id, order_id, CAST(review_score AS INTEGER) AS score FROM reviews)
+      SELECT so.seller_id,
+             (SELECT 100.0 * count(*) FILTER (WHERE CAST(o.order_delivered_customer_date AS DATE) <= CAST(o.order_estimated_delivery_date AS DATE)) / nullif(count(*), 0)
+              FROM seller_orders x JOIN orders o USING (order_id) WHERE x.seller_id = so.seller_id AND o.order_delivered_customer_date <> '') AS on_time,
+             (SELECT avg(r.score) FROM seller_orders x JOIN scored r USING (order_id) WHERE x.seller_id = so.seller_id) AS review
+      FROM (SELECT DISTINCT seller_id FROM seller_orders) so ORDER BY 1`);
+    const actual = await mart<{ seller_id: string; on_time: number | null; review: number | null }>(
+      'SELECT seller_id, on_time_pct AS on_time, avg_review AS review FROM mart.seller_scorecard ORDER BY 1',
+    );
+    expect(actual.map((r) => r.seller_id)).toEqual(expected.map((r) => r.seller_id));
+    actual.forEach((r, i) => {
+      for (const column of ['on_time', 'review'] as const) {
+        if (expected[i]![column] === null) expect(r[column]).toBeNull();
+        else expect(r[column]).toBeCloseTo(expected[i]![column]!, 9);
+      }
+    });
+  });
+
+  it('review vs delivery: reviews and average score per delay bucket', async () => {
+    const expected = await oracle.all<{ bucket: number; reviews: bigint; score: number | null }>(`
+      WITH delays AS (
+        SELECT order_id, CAST(order_delivered_customer_date AS DATE) - CAST(order_estimated_delivery_date AS DATE) AS delay
+        FROM orders WHERE order_delivered_customer_date <> '' AND order_estimated_delivery_date <> ''),
+      scored AS (SELECT DISTINCT review_id, order_id, CAST(review_score AS INTEGER) AS score FROM reviews)
+      SELECT CASE WHEN delay < -14 THEN 1 WHEN delay < -7 THEN 2 WHEN delay < 0 THEN 3 WHEN delay = 0 THEN 4
+                  WHEN delay <= 3 THEN 5 WHEN delay <= 7 THEN 6 WHEN delay <= 14 THEN 7 ELSE 8 END AS bucket,
+             count(*) AS reviews, avg(score) AS score
+      FROM scored JOIN delays USING (order_id) GROUP BY 1 ORDER BY 1`);
+    const actual = await mart<{ bucket: number; reviews: bigint; score: number | null }>(
+      'SELECT bucket_order AS bucket, reviews, avg_score AS score FROM mart.review_vs_delivery WHERE reviews > 0 ORDER BY 1',
+    );
+    expect(actual.map(({ score: _, ...r }) => r)).toEqual(expected.map(({ score: _, ...r }) => r));
+    actual.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score!, 9));
+    expect(await dw.scalar('SELECT count(*) FROM mart.review_vs_delivery')).toBe(8n);
+  });
+
   it('category performance: GMV and items per English category name', async () => {
     const expected = await oracle.all(`
       SELECT coalesce(t.product_category_name_english, 'unknown') AS category, sum(CAST(i.price AS DECIMAL(18,2)))::VARCHAR AS gmv, count(*) AS items
