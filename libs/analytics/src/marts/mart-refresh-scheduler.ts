@@ -83,8 +83,17 @@ export class MartRefreshScheduler {
     return { pending: this.dirtySince !== undefined, last: this.last, error: this.lastError };
   }
 
-  /** Cancels the scheduled refresh, waits for the one in flight and closes the connection. */
+  /**
+   * Stops scheduling: a refresh still pending (batches applied since the last one) runs now, so the marts
+   * a stopped projector leaves behind match its star schema; then closes the connection.
+   */
   async stop(): Promise<void> {
+    if (this.timer || this.dirtySince !== undefined) {
+      await this.refreshNow().then(
+        (result) => this.options.onRefresh?.(result),
+        (error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error))),
+      );
+    }
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
