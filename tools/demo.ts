@@ -106,6 +106,10 @@ const report = async (duckdbPath: string, summary: LoadSummary, hashFile: string
           WHERE o.order_status NOT IN ('canceled', 'unavailable')) AS revenue,
         (SELECT 100.0 * avg(CASE WHEN on_time THEN 1 ELSE 0 END) FROM core.fact_deliveries WHERE on_time IS NOT NULL) AS on_time_pct,
         (SELECT avg(score) FROM core.fact_reviews) AS avg_review`))!;
+    const marts = await client.query<{ t: string; n: bigint }>(
+      `SELECT table_name AS t, estimated_size AS n FROM duckdb_tables() WHERE schema_name = 'mart' AND table_name <> 'refresh_log' ORDER BY 1`);
+    console.log(`\nMarts (DuckDB mart): ${marts.map((m) => `${m.t} ${fmt(m.n)}`).join(' · ')}`);
+
     console.log('\nHeadline');
     console.log(`  orders ${fmt(h.orders)} · GMV R$ ${fmt(h.gmv)} · revenue (GMV + freight) R$ ${fmt(h.revenue)} · on-time ${fmt(h.on_time_pct)} % · average review ${fmt(h.avg_review)}`);
 
