@@ -1,3 +1,4 @@
+import { decodeCheckpointPair, encodeCheckpointPair } from '../checkpoint-pair.js';
 import type { Checkpoint } from '../port.js';
 
 /** A position in EventStoreDB's `$all`: commit and prepare log offsets (u64). */
@@ -6,17 +7,14 @@ export interface EsdbPosition {
   readonly prepare: bigint;
 }
 
-const DIGITS = 20; // u64 max is 20 digits: fixed width makes string order equal log order
-const FORMAT = /^(\d{20}):(\d{20})$/;
-
 /** `"<20-digit commit>:<20-digit prepare>"`, so that string order is `$all` order. */
 export function encodeEsdbCheckpoint(position: EsdbPosition): Checkpoint {
   if (position.commit < 0n || position.prepare < 0n) throw new RangeError('negative $all position');
-  return `${position.commit.toString().padStart(DIGITS, '0')}:${position.prepare.toString().padStart(DIGITS, '0')}` as Checkpoint;
+  return encodeCheckpointPair(position.commit, position.prepare);
 }
 
 export function decodeEsdbCheckpoint(checkpoint: Checkpoint | string): EsdbPosition {
-  const match = FORMAT.exec(checkpoint);
-  if (!match) throw new TypeError(`not an EventStoreDB checkpoint: ${JSON.stringify(checkpoint)}`);
-  return { commit: BigInt(match[1]!), prepare: BigInt(match[2]!) };
+  const pair = decodeCheckpointPair(checkpoint);
+  if (!pair) throw new TypeError(`not an EventStoreDB checkpoint: ${JSON.stringify(checkpoint)}`);
+  return { commit: pair[0], prepare: pair[1] };
 }

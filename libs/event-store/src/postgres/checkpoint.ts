@@ -1,3 +1,4 @@
+import { decodeCheckpointPair, encodeCheckpointPair } from '../checkpoint-pair.js';
 import type { Checkpoint } from '../port.js';
 
 /** A position in the PostgreSQL log: the appending transaction's id and the global sequence value. */
@@ -6,20 +7,14 @@ export interface PgLogPosition {
   readonly globalPosition: bigint;
 }
 
-const DIGITS = 20; // u64 max is 20 digits: fixed width makes string order equal log order
-const FORMAT = /^(\d{20}):(\d{20})$/;
-
 export function encodePgCheckpoint(position: PgLogPosition): Checkpoint {
-  if (position.transactionId < 0n || position.globalPosition < 0n) throw new RangeError('negative log position');
-  return `${position.transactionId.toString().padStart(DIGITS, '0')}:${position.globalPosition
-    .toString()
-    .padStart(DIGITS, '0')}` as Checkpoint;
+  return encodeCheckpointPair(position.transactionId, position.globalPosition);
 }
 
 export function decodePgCheckpoint(checkpoint: Checkpoint | string): PgLogPosition {
-  const match = FORMAT.exec(checkpoint);
-  if (!match) throw new TypeError(`not a PostgreSQL event-store checkpoint: ${JSON.stringify(checkpoint)}`);
-  return { transactionId: BigInt(match[1]!), globalPosition: BigInt(match[2]!) };
+  const pair = decodeCheckpointPair(checkpoint);
+  if (!pair) throw new TypeError(`not a PostgreSQL event-store checkpoint: ${JSON.stringify(checkpoint)}`);
+  return { transactionId: pair[0], globalPosition: pair[1] };
 }
 
 /** Before the first event: reading after it returns the whole log. */
