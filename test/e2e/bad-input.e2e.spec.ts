@@ -89,4 +89,19 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
       'PipelineRunStarted', 'PipelineRunFailed', 'PipelineRunResumed', 'SourceFileIngested', 'PipelineRunCompleted',
     ]);
   });
+
+  it('takes an item rejected as "unknown order" once its order has arrived', async () => {
+    const itemHeader = ['order_id', 'order_item_id', 'product_id', 'seller_id', 'shipping_limit_date', 'price', 'freight_value'];
+    const item = { line: 2, values: ['late-order', '1', 'p1', 's1', '2017-09-19 09:45:35', '58.90', '13.29'] };
+    const first = (await (await post(`/v1/pipeline-runs/${RUN}/files/order_items/batches`, { header: itemHeader, rows: [item] })).json()) as { rejected: number };
+    expect(first.rejected).toBe(1);
+    const orderHeader = ['order_id', 'customer_id', 'order_status', 'order_purchase_timestamp', 'order_approved_at',
+      'order_delivered_carrier_date', 'order_delivered_customer_date', 'order_estimated_delivery_date'];
+    const order = { line: 2, values: ['late-order', 'c1', 'created', '2017-09-13 08:59:02', '', '', '', '2017-09-29 00:00:00'] };
+    expect(((await (await post(`/v1/pipeline-runs/${RUN}/files/orders/batches`, { header: orderHeader, rows: [order] })).json()) as { accepted: number }).accepted).toBe(1);
+    const again = (await (await post(`/v1/pipeline-runs/${RUN}/files/order_items/batches`, { header: itemHeader, rows: [item] })).json()) as { accepted: number };
+    expect(again.accepted).toBe(1);
+    const events = await api.app.get<EventStore>(EVENT_STORE).readStream('order-late-order');
+    expect(events.map((e) => e.type)).toEqual(['OrderPlaced', 'OrderItemAdded']);
+  });
 });
