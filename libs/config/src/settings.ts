@@ -7,7 +7,9 @@ import { resolve } from 'node:path';
  */
 export interface Settings {
   readonly mode: 'embedded' | 'server';
-  readonly eventStore: 'postgres';
+  readonly eventStore: 'postgres' | 'eventstoredb';
+  /** EventStoreDB connection string (`esdb://host:2113?tls=false`), when eventStore is eventstoredb. */
+  readonly eventStoreUrl: string | undefined;
   readonly databaseUrl: string | undefined;
   readonly pgliteDir: string;
   readonly duckdbPath: string;
@@ -34,10 +36,12 @@ const oneOf = <T extends string>(name: string, value: string | undefined, allowe
 
 export const loadSettings = (env: Record<string, string | undefined> = process.env): Settings => {
   const databaseUrl = env.DATABASE_URL || undefined;
+  if (env.EVENT_STORE === 'eventstoredb' && !env.EVENTSTORE_URL) throw new Error('EVENT_STORE=eventstoredb needs EVENTSTORE_URL (e.g. esdb://127.0.0.1:2113?tls=false)');
   const mode = databaseUrl ? 'server' : 'embedded';
   return {
     mode,
-    eventStore: oneOf('EVENT_STORE', env.EVENT_STORE, ['postgres'] as const, 'postgres'),
+    eventStore: oneOf('EVENT_STORE', env.EVENT_STORE, ['postgres', 'eventstoredb'] as const, 'postgres'),
+    eventStoreUrl: env.EVENTSTORE_URL || undefined,
     databaseUrl,
     pgliteDir: resolve(env.PGLITE_DIR || 'var/pglite'),
     duckdbPath: resolve(env.DUCKDB_PATH || 'var/olist.duckdb'),

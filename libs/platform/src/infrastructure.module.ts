@@ -1,5 +1,5 @@
 import { loadSettings, type Settings } from '@olist/config';
-import { PostgresEventStore, UpcastingEventStore, type EventStore } from '@olist/event-store';
+import { EventStoreDbEventStore, PostgresEventStore, UpcastingEventStore, type EventStore } from '@olist/event-store';
 import { EVENT_SCHEMAS } from './event-schemas.js';
 import { migrateReadModels } from './read-model-migrations.js';
 import { createPgClient, createPgliteClient, type SqlClient } from '@olist/postgres';
@@ -26,16 +26,27 @@ const PROVIDERS = [
   {
     provide: SQL_CLIENT,
     inject: [SETTINGS],
-    useFactory: (settings: Settings): Promise<SqlClient> =>
-      settings.databaseUrl ? Promise.resolve(createPgClient(settings.databaseUrl)) : createPgliteClient(settings.pgliteDir),
+    useFactory: async (settings: Settings): Promise<SqlClient> => {
+      const sql = settings.databaseUrl ? createPgClient(settings.databaseUrl) : await createPgliteClient(settings.pgliteDir);
+      // The API queries the read models the projector writes: whichever process starts first migrates.
+      await migrateReadModels(sql);
+      return sql;
+    },
   },
   {
     provide: EVENT_STORE,
-    inject: [SQL_CLIENT],
-    useFactory: async (sql: SqlClient): Promise<EventStore> => {
-      const store = new PostgresEventStore(sql);
-      await store.migrate();
-      return store;
+    inject: [SETTINGS, SQL_CLIENT],
+    useFactory: async (settings: Settings, sql: SqlClient): Promise<EventStore> => {
+      let store: EventStore;
+      if (settings.eventStore === 'eventstoredb') {
+        store = EventStoreDbEventStore.connect(settings.eventStoreUrl!);
+      } else {
+        const postgres = new PostgresEventStore(sql);
+        await postgres.migrate();
+        store = postgres;
+      }
+      // Every reader (command side, projectors) gets events in their current schema version.
+      return new UpcastingEventStore(store, EVENT_SCHEMAS);
     },
   },
   StoreLifecycle,
