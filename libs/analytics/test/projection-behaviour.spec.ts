@@ -199,13 +199,7 @@ describe('StarSchemaProjection behaviour', () => {
     expect(await h.rows('SELECT count(*) AS n FROM core_state.stream_progress')).toEqual([{ n: 3n }]);
 
     await h.apply(events.slice(half));
-    const clean = await Harness.create();
-    try {
-      await clean.apply(events);
-      expect(await h.hashes()).toEqual(await clean.hashes());
-    } finally {
-      clean.close();
-    }
+    await h.expectSameAsCleanRun(events);
   });
 
   it('resumes after a restart from the stored checkpoint, without re-running migrations', async () => {
@@ -215,13 +209,7 @@ describe('StarSchemaProjection behaviour', () => {
     expect(await h.projection.checkpoint()).toBe(events[19]!.position);
     expect(await h.rows('SELECT version, name FROM meta.schema_migrations')).toEqual([{ version: 1, name: 'core_star_schema' }]);
     await h.apply(events.slice(20));
-    const clean = await Harness.create();
-    try {
-      await clean.apply(events);
-      expect(await h.hashes()).toEqual(await clean.hashes());
-    } finally {
-      clean.close();
-    }
+    await h.expectSameAsCleanRun(events);
   });
 
   it('skips ZipCodeLocated events already projected (per-stream revision), also after a restart', async () => {

@@ -42,13 +42,7 @@ describe('ProjectorRunner', () => {
     expect(resumed.status()).toMatchObject({ checkpoint: store.log.at(-1)!.position, eventsProjected: events.length });
     await resumed.stop();
 
-    const clean = await Harness.create();
-    try {
-      await clean.apply(events);
-      expect(await h.hashes()).toEqual(await clean.hashes());
-    } finally {
-      clean.close();
-    }
+    await h.expectSameAsCleanRun(events);
   });
 
   it('surfaces a failing projection: waitUntilCaughtUp rejects, status shows the error, nothing is half-applied', async () => {

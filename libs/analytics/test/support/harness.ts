@@ -53,6 +53,17 @@ export class Harness {
     this.client = await this.db.connect();
   }
 
+  /** Asserts this harness's tables equal a clean projection of `events` in one batch. */
+  async expectSameAsCleanRun(events: ReadonlyArray<RecordedEvent>): Promise<void> {
+    const clean = await Harness.create();
+    try {
+      await clean.apply(events);
+      expect(await this.hashes()).toEqual(await clean.hashes());
+    } finally {
+      clean.close();
+    }
+  }
+
   close(): void {
     this.client.close();
     this.projection.close();
