@@ -21,6 +21,9 @@ const common = {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  // PGlite and DuckDB start in 1-3 s alone but slower when CI runs suites side by side on 2 cores: the
+  // 5 s default timed hooks out. Tests that need more still say so.
+  testTimeout: 30_000,
 };
 
 const projects = {

@@ -3,20 +3,25 @@
  * `--data DIR`), starts the API with its in-process projector on PGlite + a DuckDB file under var/,
  * loads the files over real HTTP, waits for the projector to catch up, and prints the star schema.
  * Running it again on the same data appends no event.
+ *
+ * `--event-store eventstoredb` keeps the events in EventStoreDB instead (read models and checkpoints stay in
+ * PGlite): the server at EVENTSTORE_URL when set, else the protocol-level test double (in memory, started here,
+ * so each such run starts from empty stores). Its star schema is compared with the PostgreSQL-store demo's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import pino from 'pino';
 import { STAR_SCHEMA_TABLES, contentHashes } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
 import { SOURCE_FILES } from '@olist/ingestion';
 import { loadDirectory, ProgressDisplay, renderSummary, type LoadSummary } from '../apps/loader/src/index.js';
+import { EsdbTestDouble } from '../libs/event-store/testing/index.js';
+import { freePort } from './support/free-port.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const apiMain = resolve(here, '../apps/api/src/main.js');
@@ -25,17 +30,6 @@ const positiveInt = (value: string): number => {
   if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError('expected a positive integer');
   return Number(value);
 };
-
-const freePort = (): Promise<number> =>
-  new Promise((res, rej) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', rej);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => res(port));
-    });
-  });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -84,8 +78,18 @@ const table = (head: string[], rows: string[][]): string => {
 
 const fmt = (n: unknown): string => (n === null || n === undefined ? '-' : Number(n).toLocaleString('en-US', { maximumFractionDigits: 2 }));
 
-/** Reads the star schema (read-only) and checks it against the loader's accounting. */
-const report = async (duckdbPath: string, summary: LoadSummary, hashFile: string): Promise<string[]> => {
+interface HashRecord {
+  readonly dataDir: string;
+  readonly hashes: Record<string, string>;
+}
+const readHashes = (file: string): HashRecord | undefined => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as HashRecord) : undefined);
+const PG_HASH_FILE = 'demo-star-schema-hashes.json';
+
+/**
+ * Reads the star schema (read-only) and checks it against the loader's accounting. `hashFile`: this store's
+ * previous demo; `pgHashFile`: the PostgreSQL-store demo's, to compare an EventStoreDB run with.
+ */
+const report = async (duckdbPath: string, summary: LoadSummary, hashFile: string, pgHashFile?: string): Promise<string[]> => {
   const db = await DuckDbDatabase.open(duckdbPath, { config: { access_mode: 'READ_ONLY' } });
   const problems: string[] = [];
   try {
@@ -133,7 +137,7 @@ const report = async (duckdbPath: string, summary: LoadSummary, hashFile: string
 
     // Compare with the previous demo on this var/ directory: same data must leave every table as it was.
     const hashes = await contentHashes(client, STAR_SCHEMA_TABLES);
-    const previous = existsSync(hashFile) ? (JSON.parse(readFileSync(hashFile, 'utf8')) as { dataDir: string; hashes: Record<string, string> }) : undefined;
+    const previous = readHashes(hashFile);
     if (previous?.dataDir === summary.source) {
       const changed = STAR_SCHEMA_TABLES.filter((t) => previous.hashes[t] !== hashes[t]);
       console.log(changed.length === 0
@@ -141,11 +145,52 @@ const report = async (duckdbPath: string, summary: LoadSummary, hashFile: string
         : `\nChanged since the previous demo on the same data: ${changed.join(', ')}`);
       if (summary.totals.eventsAppended === 0 && changed.length > 0) problems.push(`tables changed although no event was appended: ${changed.join(', ')}`);
     }
+    const pg = pgHashFile ? readHashes(pgHashFile) : undefined;
+    if (pgHashFile && pg?.dataDir === summary.source) {
+      const differ = STAR_SCHEMA_TABLES.filter((t) => pg.hashes[t] !== hashes[t]);
+      if (differ.length === 0) console.log(`\nSame star schema as the PostgreSQL-store demo on the same data: all ${STAR_SCHEMA_TABLES.length} tables' content hashes equal.`);
+      else problems.push(`star schema differs from the PostgreSQL-store demo on the same data: ${differ.join(', ')}`);
+    } else if (pgHashFile) {
+      console.log(`\n(Run \`npm run demo\` on the same data to compare with the PostgreSQL store: ${pgHashFile} has no run on ${summary.source}.)`);
+    }
     writeFileSync(hashFile, JSON.stringify({ dataDir: summary.source, hashes }, null, 2));
     return problems;
   } finally {
     db.close();
   }
+};
+
+interface DemoEventStore {
+  /** Where this store's demo keeps PGlite (read models, checkpoints), DuckDB, its log and its hash file. */
+  readonly storesDir: string;
+  readonly env: Record<string, string>;
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+/**
+ * PostgreSQL: PGlite under var/. EventStoreDB: the server at EVENTSTORE_URL (stores under var/eventstoredb/), else
+ * the test double, in memory for this run only, so its stores (var/eventstoredb-test-double/) start empty each time.
+ */
+const openEventStore = async (store: 'postgres' | 'eventstoredb', varDir: string): Promise<DemoEventStore> => {
+  const none = async () => undefined;
+  if (store === 'postgres') return { storesDir: varDir, env: { EVENT_STORE: 'postgres', EVENTSTORE_URL: '' }, description: 'PGlite', close: none };
+  const url = process.env.EVENTSTORE_URL;
+  if (url) {
+    const storesDir = join(varDir, 'eventstoredb');
+    await mkdir(storesDir, { recursive: true });
+    return { storesDir, env: { EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: url }, description: `EventStoreDB at ${url}`, close: none };
+  }
+  const storesDir = join(varDir, 'eventstoredb-test-double');
+  await rm(storesDir, { recursive: true, force: true });
+  await mkdir(storesDir, { recursive: true });
+  const double = await EsdbTestDouble.start();
+  return {
+    storesDir,
+    env: { EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: double.connectionString },
+    description: `the EventStoreDB test double at ${double.connectionString} (in memory; set EVENTSTORE_URL for a real server)`,
+    close: () => double.stop(),
+  };
 };
 
 const main = async (): Promise<number> => {
@@ -157,8 +202,13 @@ const main = async (): Promise<number> => {
     .option('--seed <s>', 'generator seed', '42')
     .option('--var <dir>', 'where the embedded stores live', 'var')
     .option('--batch-size <n>', 'rows per HTTP batch', positiveInt, 500)
+    .addOption(
+      new Option('--event-store <store>', 'where events are kept: postgres (PGlite) or eventstoredb (EVENTSTORE_URL, else the test double)')
+        .choices(['postgres', 'eventstoredb'])
+        .default('postgres'),
+    )
     .parse()
-    .opts<{ data?: string; orders: number; seed: string; var: string; batchSize: number }>();
+    .opts<{ data?: string; orders: number; seed: string; var: string; batchSize: number; eventStore: 'postgres' | 'eventstoredb' }>();
 
   const varDir = resolve(opts.var);
   await mkdir(varDir, { recursive: true });
@@ -170,21 +220,30 @@ const main = async (): Promise<number> => {
     dataDir = generated.outDir;
   }
 
+  const eventStore = await openEventStore(opts.eventStore, varDir);
+  const storesDir = eventStore.storesDir;
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const logFile = join(varDir, 'demo-api.log');
+  const logFile = join(storesDir, 'demo-api.log');
   const env = {
     ...process.env,
     DATABASE_URL: '',
-    PGLITE_DIR: join(varDir, 'pglite'),
-    DUCKDB_PATH: join(varDir, 'olist.duckdb'),
+    PGLITE_DIR: join(storesDir, 'pglite'),
+    DUCKDB_PATH: join(storesDir, 'olist.duckdb'),
     PORT: String(port),
     HOST: '127.0.0.1',
     PROJECTOR: 'in-process',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    ...eventStore.env,
   };
-  console.log(`Starting the API (embedded: PGlite ${env.PGLITE_DIR}, DuckDB ${env.DUCKDB_PATH}) on ${url}; logs in ${logFile}`);
-  const api = await startApi(env, logFile, url);
+  console.log(`Starting the API (embedded: PGlite ${env.PGLITE_DIR}, DuckDB ${env.DUCKDB_PATH}; events in ${eventStore.description}) on ${url}; logs in ${logFile}`);
+  let api: ChildProcess;
+  try {
+    api = await startApi(env, logFile, url);
+  } catch (error) {
+    await eventStore.close();
+    throw error;
+  }
   let summary: LoadSummary;
   let projected: number;
   try {
@@ -195,20 +254,26 @@ const main = async (): Promise<number> => {
       batchSize: opts.batchSize,
       logger: pino({ level: 'warn' }, pino.destination(2)),
       onProgress: display?.onProgress,
+      qualityWaitMs: 300_000,
     });
     display?.stop();
     console.log(`\n${renderSummary(summary)}`);
     if (!summary.ok) throw new Error(`the load failed: ${summary.error?.message ?? 'see the table above'}`);
     projected = await waitForProjector(url);
-    const run = (await (await fetch(`${url}/v1/pipeline-runs/${summary.runId}`)).json()) as { status: string; tasks: unknown[] };
+    const run = (await (await fetch(`${url}/v1/pipeline-runs/${summary.runId}`)).json()) as {
+      status: string; outcome: string | null; quality_score: number | null; tasks: unknown[];
+    };
     const quarantine = (await (await fetch(`${url}/v1/quarantine?runId=${summary.runId}&limit=1`)).json()) as { total: number };
-    console.log(`Pipeline run ${summary.runId}: ${run.status}, ${run.tasks.length} task executions, ${fmt(quarantine.total)} rows in quarantine (Postgres read models).`);
+    const quality = run.quality_score === null ? 'quality not checked yet' : `quality ${run.outcome} (score ${run.quality_score})`;
+    console.log(`Pipeline run ${summary.runId}: ${run.status}, ${quality}, ${run.tasks.length} task executions, ${fmt(quarantine.total)} rows in quarantine (Postgres read models; GET /v1/quality/reports/${summary.runId} for the checks).`);
   } finally {
     await stopApi(api);
+    await eventStore.close();
   }
   console.log(`Projector caught up: ${fmt(projected)} events in the star-schema projection; ${fmt(summary.totals.eventsAppended)} appended by this run.`);
 
-  const problems = await report(env.DUCKDB_PATH, summary, join(varDir, 'demo-star-schema-hashes.json'));
+  const pgHashFile = opts.eventStore === 'eventstoredb' ? join(varDir, PG_HASH_FILE) : undefined;
+  const problems = await report(env.DUCKDB_PATH, summary, join(storesDir, PG_HASH_FILE), pgHashFile);
   if (problems.length > 0) {
     console.error(`\nInconsistent:\n  ${problems.join('\n  ')}`);
     return 1;

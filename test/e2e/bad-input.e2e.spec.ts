@@ -82,12 +82,17 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
     expect(((await (await post(`/v1/pipeline-runs/${run}/fail`, { error: 'interrupted' })).json()) as { status: string }).status).toBe('failed');
     expect(((await (await post('/v1/pipeline-runs', { runId: run, source: 'x' })).json()) as { status: string }).status).toBe('already-started');
     const files = [{ file: 'categories', rowsRead: 1, accepted: 1, duplicates: 0, rejected: 0, eventsAppended: 1 }];
-    expect(((await (await post(`/v1/pipeline-runs/${run}/complete`, { files })).json()) as { status: string }).status).toBe('completed');
-    expect(((await (await post(`/v1/pipeline-runs/${run}/complete`, { files })).json()) as { status: string }).status).toBe('already-completed');
+    expect(((await (await post(`/v1/pipeline-runs/${run}/complete`, { files })).json()) as { status: string }).status).toBe('loaded');
+    expect(((await (await post(`/v1/pipeline-runs/${run}/complete`, { files })).json()) as { status: string }).status).toBe('already-loaded');
+    // The in-process projector checks the loaded run's quality, which ends it.
+    const ended = await api.waitForRunOutcome(run);
+    expect(ended.quality!.checks.length).toBeGreaterThanOrEqual(25);
     const store = api.app.get<EventStore>(EVENT_STORE);
-    expect((await store.readStream(`pipeline_run-${run}`)).map((e) => e.type)).toEqual([
-      'PipelineRunStarted', 'PipelineRunFailed', 'PipelineRunResumed', 'SourceFileIngested', 'PipelineRunCompleted',
-    ]);
+    const types = (await store.readStream(`pipeline_run-${run}`)).map((e) => e.type);
+    expect(types.slice(0, 5)).toEqual(['PipelineRunStarted', 'PipelineRunFailed', 'PipelineRunResumed', 'SourceFileIngested', 'PipelineRunLoaded']);
+    expect(new Set(types.slice(5, -1))).toEqual(new Set(['QualityCheckRecorded']));
+    expect(types.at(-1)).toBe(ended.status === 'FAILED' ? 'PipelineRunFailed' : 'PipelineRunCompleted');
+    expect(types.length - 6).toBe(ended.quality!.checks.length);
   });
 
   it('takes an item rejected as "unknown order" once its order has arrived', async () => {

@@ -27,6 +27,8 @@ describe('marts end to end: a generated dataset through the HTTP API, checked ag
     api = await startEmbeddedApi();
     const load = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 200 });
     expect(load.totals.rejected).toBe(0);
+    // The run's quality report is appended after the load: wait for it, so no event arrives after the last refresh.
+    await api.waitForRunOutcome(load.runId);
     await api.waitForProjector();
     await api.app.get<MartRefreshScheduler>(MART_REFRESH).refreshNow();
     oracle = await csvOracle(dataDir);

@@ -81,14 +81,30 @@ describeWithSample('end to end: real Olist sample rows', () => {
     expect(items.total).toBe(file('order_items').rejected);
     expect(items.rows[0]).toMatchObject({ file: 'order_items', reasons: ['unknown order'], raw: { order_id: expect.any(String), price: expect.any(String) } });
 
-    const run = (await get(`/v1/pipeline-runs/${summary.runId}`)) as {
+    const run = (await api.waitForRunOutcome(summary.runId)) as unknown as {
       status: string;
       tasks: Array<{ file: string; rows_read: number; rejected: number }>;
       rejections: Array<{ file: string; reason: string; rows: number }>;
     };
-    expect(run.status).toBe('COMPLETED');
+    expect(['COMPLETED', 'FAILED']).toContain(run.status);
     expect(run.tasks).toHaveLength(9);
     expect(run.tasks.find((t) => t.file === 'reviews')).toMatchObject({ rows_read: 6123, rejected: file('reviews').rejected });
     expect(run.rejections).toContainEqual({ file: 'payments', reason: 'unknown order', rows: file('payments').rejected });
+  });
+
+  it('reports the sample\u2019s quality: each file sampled on its own, most orders name a customer not in the sample', async () => {
+    const run = await api.waitForRunOutcome(summary.runId);
+    const check = (id: string) => run.quality!.checks.find((c) => c.rule_id === id)!;
+    const expected = await oracle.one<{ orders: bigint; unknown_customer: bigint; zero_installments: bigint; payments: bigint }>(`
+      SELECT (SELECT count(*) FROM orders) AS orders,
+             (SELECT count(*) FROM orders WHERE customer_id NOT IN (SELECT customer_id FROM customers)) AS unknown_customer,
+             (SELECT count(*) FROM payments WHERE order_id IN (SELECT order_id FROM orders) AND payment_installments = '0') AS zero_installments,
+             (SELECT count(*) FROM payments WHERE order_id IN (SELECT order_id FROM orders)) AS payments`);
+    expect(check('fact_orders.customer.referential')).toMatchObject({
+      rows_checked: Number(expected.orders), rows_failed: Number(expected.unknown_customer), passed: expected.unknown_customer === 0n,
+    });
+    expect(check('fact_payments.installments.range')).toMatchObject({ rows_checked: Number(expected.payments), rows_failed: Number(expected.zero_installments) });
+    expect(run.outcome).not.toBe('SUCCESS');
+    expect(run.quality!.checks.filter((c) => !c.passed).every((c) => c.samples.length > 0 || c.rule_id.endsWith('.freshness'))).toBe(true);
   });
 });

@@ -1,6 +1,8 @@
 import { MIGRATIONS_DIR } from '@olist/platform';
 import { createPgliteClient, migrateDown, migrateUp } from '@olist/postgres';
 
+const ALL = ['0001_operational_read_models', '0002_quality_reports', '0003_batch_statistics'];
+
 describe('Postgres read-model migrations (umzug over migrations/*.up.sql and *.down.sql)', () => {
   it('apply once, revert completely, and apply again', async () => {
     const sql = await createPgliteClient();
@@ -9,14 +11,31 @@ describe('Postgres read-model migrations (umzug over migrations/*.up.sql and *.d
         (await sql.query<{ t: string }>(
           `SELECT table_schema || '.' || table_name AS t FROM information_schema.tables
            WHERE table_schema IN ('read_models', 'etl_orchestration', 'data_quality') ORDER BY 1`)).rows.map((r) => r.t);
-      expect(await migrateUp(sql, MIGRATIONS_DIR)).toEqual(['0001_operational_read_models']);
+      expect(await migrateUp(sql, MIGRATIONS_DIR)).toEqual(ALL);
       expect(await migrateUp(sql, MIGRATIONS_DIR)).toEqual([]);
       expect(await tables()).toEqual([
-        'data_quality.invalid_rows', 'etl_orchestration.pipeline_runs', 'etl_orchestration.task_executions', 'read_models.checkpoints',
+        'data_quality.checks', 'data_quality.invalid_rows', 'data_quality.reports', 'data_quality.rules',
+        'etl_orchestration.batch_executions', 'etl_orchestration.file_statistics', 'etl_orchestration.pipeline_runs', 'etl_orchestration.task_executions',
+        'read_models.checkpoints',
       ]);
-      expect(await migrateDown(sql, MIGRATIONS_DIR)).toEqual(['0001_operational_read_models']);
+      expect(await migrateDown(sql, MIGRATIONS_DIR)).toEqual([...ALL].reverse());
       expect(await tables()).toEqual([]);
-      expect(await migrateUp(sql, MIGRATIONS_DIR)).toEqual(['0001_operational_read_models']);
+      expect(await migrateUp(sql, MIGRATIONS_DIR)).toEqual(ALL);
+    } finally {
+      await sql.close();
+    }
+  });
+
+  it('0002 down keeps the runs, a loaded one back to running', async () => {
+    const sql = await createPgliteClient();
+    try {
+      await migrateUp(sql, MIGRATIONS_DIR);
+      await sql.query(`INSERT INTO etl_orchestration.pipeline_runs (run_id, source, status, started_at, loaded_at)
+        VALUES ('00000000-0000-4000-8000-000000000001', 'x', 'LOADED', now(), now())`);
+      expect(await migrateDown(sql, MIGRATIONS_DIR, '0002_quality_reports')).toEqual(['0003_batch_statistics', '0002_quality_reports']);
+      expect((await sql.query('SELECT status FROM etl_orchestration.pipeline_runs')).rows).toEqual([{ status: 'RUNNING' }]);
+      await expect(sql.query(`UPDATE etl_orchestration.pipeline_runs SET status = 'LOADED'`)).rejects.toThrow(/pipeline_runs_status_check/);
+      expect(await migrateUp(sql, MIGRATIONS_DIR)).toEqual(['0002_quality_reports', '0003_batch_statistics']);
     } finally {
       await sql.close();
     }

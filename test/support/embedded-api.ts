@@ -15,6 +15,8 @@ export interface EmbeddedApi {
   /** A fresh connection to the projector's DuckDB database. */
   duckdb(): Promise<DuckDbClient>;
   waitForProjector(): Promise<void>;
+  /** Polls `GET /v1/pipeline-runs/:runId` until the run is COMPLETED or FAILED (its quality checked); returns the run. */
+  waitForRunOutcome(runId: string, timeoutMs?: number): Promise<RunView>;
   close(): Promise<void>;
 }
 
@@ -34,11 +36,35 @@ export const startEmbeddedApi = async (env: Record<string, string> = {}): Promis
       const body = (await (await fetch(`${url}/v1/projections/status?waitMs=120000`)).json()) as { caughtUp?: boolean };
       if (!body.caughtUp) throw new Error(`projector did not catch up: ${JSON.stringify(body)}`);
     },
+    waitForRunOutcome: (runId, timeoutMs) => waitForRunOutcome(url, runId, timeoutMs),
     close: async () => {
       await app.close();
       await rm(dir, { recursive: true, force: true });
     },
   };
+};
+
+export interface RunView {
+  readonly status: string;
+  readonly outcome: 'SUCCESS' | 'WARN' | 'FAILED' | null;
+  readonly quality_score: number | null;
+  readonly quality: null | {
+    readonly score: number;
+    readonly outcome: string;
+    readonly checks: ReadonlyArray<{ rule_id: string; severity: string; rows_checked: number; rows_failed: number; passed: boolean; samples: ReadonlyArray<Record<string, string | null>> }>;
+  };
+  readonly [column: string]: unknown;
+}
+
+export const waitForRunOutcome = async (apiUrl: string, runId: string, timeoutMs = 120_000): Promise<RunView> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${apiUrl}/v1/pipeline-runs/${runId}`);
+    const body = res.ok ? ((await res.json()) as RunView) : undefined;
+    if (body && (body.status === 'COMPLETED' || body.status === 'FAILED')) return body;
+    if (Date.now() > deadline) throw new Error(`run ${runId} did not end within ${timeoutMs} ms: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 };
 
 /** DuckDB SQL straight over the CSV files: the independent oracle for end-to-end checks. */

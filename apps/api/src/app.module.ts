@@ -5,8 +5,11 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
 import { HealthModule } from './health/health.module.js';
 import { IngestionModule } from './ingestion/ingestion.module.js';
+import { MartsModule } from './marts/marts.module.js';
+import { AdminModule } from './admin/admin.module.js';
 import { OperationsModule } from './operations/operations.module.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { RemoteProjectionsModule } from './projections/remote-projections.module.js';
 
 @Module({})
 export class AppModule {
@@ -27,7 +30,9 @@ export class AppModule {
         IngestionModule,
         HealthModule,
         OperationsModule,
-        ...(inProcessProjector ? [ProjectionsModule] : []),
+        MartsModule.register(settings),
+        AdminModule.register(settings),
+        inProcessProjector ? ProjectionsModule : RemoteProjectionsModule.register(settings),
       ],
     };
   }

@@ -6,7 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { ConcurrencyConflictFilter } from './errors/concurrency.filter.js';
+import { RetryLaterFilter } from './errors/retry-later.filter.js';
 
 /** Builds the API application (also used by the end-to-end tests and the demo). */
 export const createApiApp = async (settings = loadSettings()): Promise<NestExpressApplication> => {
@@ -14,7 +14,7 @@ export const createApiApp = async (settings = loadSettings()): Promise<NestExpre
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: settings.bodyLimit });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new ConcurrencyConflictFilter());
+  app.useGlobalFilters(new RetryLaterFilter());
   app.enableShutdownHooks();
   const openApi = new DocumentBuilder()
     .setTitle('olist-dw')

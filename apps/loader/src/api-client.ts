@@ -127,6 +127,10 @@ export class ApiClient {
     return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/complete`, { files }, 'complete pipeline run');
   }
 
+  getRun<T>(runId: string): Promise<T> {
+    return this.request('GET', `/v1/pipeline-runs/${encodeURIComponent(runId)}`, undefined, 'read pipeline run');
+  }
+
   failRun(runId: string, error: string): Promise<unknown> {
     return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/fail`, { error }, 'fail pipeline run');
   }

@@ -43,11 +43,18 @@ interface CliOptions {
   apiKey?: string;
   topReasons: number;
   logLevel: string;
+  waitQuality: number;
 }
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer.');
+  return n;
+};
+
+const nonNegativeInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a whole number, 0 or more.');
   return n;
 };
 
@@ -90,6 +97,7 @@ const buildProgram = (io: CliIo): Command =>
     .addOption(new Option('--timeout <ms>', 'timeout of one HTTP attempt').argParser(positiveInt).default(60_000))
     .addOption(new Option('--api-key <key>', 'sent as "Authorization: Bearer <key>"').env('OLIST_DW_API_KEY'))
     .addOption(new Option('--top-reasons <n>', 'rejection reasons listed per file').argParser(positiveInt).default(DEFAULT_TOP_REASONS))
+    .addOption(new Option('--wait-quality <seconds>', 'after loading, wait this long for the run\u2019s quality outcome (0: do not wait)').argParser(nonNegativeInt).default(300))
     .addOption(new Option('--log-level <level>', 'pino log level (logs go to stderr)').env('LOG_LEVEL').argParser(level).default('info'))
     .exitOverride()
     .configureOutput({
@@ -128,6 +136,7 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo): Promise<nu
       requestTimeoutMs: opts.timeout,
       headers: opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : undefined,
       topReasons: opts.topReasons,
+      qualityWaitMs: opts.waitQuality * 1000,
       signal: io.signal,
       logger,
       onProgress: display?.onProgress,

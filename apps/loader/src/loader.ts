@@ -8,6 +8,7 @@ import { Batcher, splitBatch, TaskPool, type BatchRow } from './batching.js';
 import { CsvSource } from './csv-source.js';
 import type { RetryPolicy } from './retry.js';
 import { hashSourceFile, isUuid, pipelineRunIdFor } from './run-id.js';
+import { waitForRunQuality } from './quality.js';
 import {
   FileTally,
   totalsOf,
@@ -51,6 +52,11 @@ export interface LoadOptions {
   /** Test seams for the HTTP client. */
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * After `/complete`, wait up to this long for the projector to check the run's quality and end it
+   * (default 0: do not wait). The outcome is in the summary's `quality`.
+   */
+  readonly qualityWaitMs?: number;
 }
 
 export interface PlannedFile {
@@ -238,10 +244,18 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
     const res = await client.completeRun(runId, completions);
     summary.completed = true;
     const status = typeof res?.status === 'string' ? res.status : 'completed';
-    log.info({ runId, status }, 'pipeline run completed');
+    log.info({ runId, status }, 'pipeline run loaded');
     emit({ type: 'run-completed', runId, status });
   } catch (e) {
     return finish(fatalFor(e, 'RUN_COMPLETE_FAILED'));
+  }
+  if ((options.qualityWaitMs ?? 0) > 0) {
+    try {
+      summary.quality = await waitForRunQuality(client, runId, { timeoutMs: options.qualityWaitMs!, signal: options.signal });
+      log.info({ runId, status: summary.quality.status, outcome: summary.quality.outcome, score: summary.quality.score }, 'pipeline run quality');
+    } catch (e) {
+      log.warn({ err: messageOf(e) }, 'could not read the run\'s quality outcome');
+    }
   }
   return finish();
 };

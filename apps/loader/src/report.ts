@@ -1,3 +1,4 @@
+import type { RunQuality } from './quality.js';
 import type { FileSummary, LoadSummary } from './summary.js';
 
 const n = (v: number): string => v.toLocaleString('en-US');
@@ -27,7 +28,7 @@ export const renderSummary = (summary: LoadSummary): string => {
   const t = summary.totals;
   const footer = ['total', n(t.rowsRead), n(t.accepted), n(t.duplicates), n(t.rejected), n(t.eventsAppended), ...(showFailed ? [n(t.failed)] : []), '', formatDuration(t.durationMs)];
 
-  const out: string[] = [`Pipeline run ${summary.runId}${summary.runStatus === 'already-started' ? ' (already started: resumed)' : ''}`, `API ${summary.apiUrl}, source ${summary.source}`, ''];
+  const out: string[] = [`Pipeline run ${summary.runId}${summary.runStatus === 'already-started' ? ' (a run of the same files already exists: rejoined)' : ''}`, `API ${summary.apiUrl}, source ${summary.source}`, ''];
   out.push(renderTable(head, summary.files.map(row), footer));
 
   const rejected = summary.files.filter((f) => f.rejectionReasons.length > 0);
@@ -62,11 +63,21 @@ export const renderSummary = (summary: LoadSummary): string => {
   ]);
   if (notes.length > 0) out.push('', 'Files', ...notes);
 
+  if (summary.quality) out.push('', ...renderQuality(summary.quality));
+
   out.push('');
   if (summary.error) out.push(`FAILED (${summary.error.code}): ${summary.error.message}`);
   if (summary.completed) out.push(`Run ${summary.runId} completed${summary.ok ? '.' : ', with problems (see above).'}`);
   else out.push(`Run ${summary.runId} NOT completed.`);
   return out.join('\n') + '\n';
+};
+
+const renderQuality = (q: RunQuality): string[] => {
+  if (q.score === null) {
+    return [`Quality: not checked yet (run ${q.status}${q.status === 'LOADED' ? ': the projector checks it once it has caught up' : ''})${q.error ? `: ${q.error}` : ''}`];
+  }
+  const head = `Quality: ${q.outcome}, score ${q.score} / 100 (${q.checks - q.failedChecks.length} of ${q.checks} checks passed)`;
+  return [head, ...q.failedChecks.map((c) => `  ${c.severity.padEnd(8)} ${c.ruleId}: ${n(c.rowsFailed)} of ${n(c.rowsChecked)} rows (${c.description})`)];
 };
 
 /** The machine-readable report (`--json`). */

@@ -1,3 +1,4 @@
+import type { RunQuality } from './quality.js';
 import type { BatchResponse } from './api-client.js';
 import type { BatchRow } from './batching.js';
 
@@ -79,6 +80,8 @@ export interface LoadSummary {
   missingFiles: string[];
   files: FileSummary[];
   totals: FileCounts & { durationMs: number; bytes: number };
+  /** The run's quality outcome, when the loader waited for it (`qualityWaitMs`, CLI `--wait-quality`). */
+  quality?: RunQuality;
   /** A fatal error that stopped the load, if any. */
   error?: { code: LoadErrorCode; message: string };
   /** True when every expected file was loaded with every row answered and the run completed. */
@@ -229,5 +232,6 @@ export const totalsOf = (files: ReadonlyArray<FileSummary>, durationMs: number):
 };
 
 /** 0 when all is well (rejections are data outcomes), 130 when cancelled, 1 otherwise. */
+/** 0 loaded (and, when waited for, quality SUCCESS or WARN); 1 load problems; 2 the run FAILED its quality checks; 130 interrupted. */
 export const exitCodeFor = (summary: LoadSummary): number =>
-  summary.ok ? 0 : summary.error?.code === 'ABORTED' ? 130 : 1;
+  !summary.ok ? (summary.error?.code === 'ABORTED' ? 130 : 1) : summary.quality?.status === 'FAILED' ? 2 : 0;

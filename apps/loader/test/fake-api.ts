@@ -19,6 +19,8 @@ export interface FakeApiOptions {
   readonly intercept?: (req: { method: string; path: string; body: unknown; count: number }) => Reply | undefined | Promise<Reply | undefined>;
   /** Reasons to reject a row for (besides a value count that does not match the header). */
   readonly reject?: (file: string, row: { line: number; values: string[] }, header: string[]) => string[] | undefined;
+  /** What `GET /v1/pipeline-runs/:runId` says of a completed run (default: COMPLETED, SUCCESS, score 100, no check). */
+  readonly completedRun?: Record<string, unknown>;
 }
 
 /**
@@ -111,6 +113,17 @@ export class FakeApi {
       this.runs.set(runId, 'completed');
       this.completes.push({ runId, body: body as { files: Array<Record<string, unknown>> } });
       return send({ status: 200, body: { runId, status: 'completed' } });
+    }
+    m = /^\/v1\/pipeline-runs\/([^/]+)$/.exec(path);
+    if (method === 'GET' && m) {
+      const runId = decodeURIComponent(m[1]!);
+      const state = this.runs.get(runId);
+      if (!state) return send({ status: 404, body: { statusCode: 404, message: `pipeline run ${runId} is unknown` } });
+      if (state !== 'completed') return send({ status: 200, body: { run_id: runId, status: 'RUNNING', outcome: null, quality_score: null, error: null, quality: null } });
+      return send({
+        status: 200,
+        body: this.options.completedRun ?? { run_id: runId, status: 'COMPLETED', outcome: 'SUCCESS', quality_score: 100, error: null, quality: { checks: [] } },
+      });
     }
     return send({ status: 404, body: { statusCode: 404, message: `no route ${method} ${path}` } });
   }

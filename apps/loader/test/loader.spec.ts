@@ -342,6 +342,38 @@ describe('the CLI', () => {
     expect(json.files.find((f) => f.file === 'order_items')?.rejectionReasons).toHaveLength(1);
   });
 
+  it('waits for the run\u2019s quality outcome and prints it', async () => {
+    await startApi();
+    const { code, stdout, stderr } = await run([dir, '--api', api!.url, '--log-level', 'silent', '--no-progress']);
+    expect([code, stderr]).toEqual([0, '']);
+    expect(stdout).toContain('Quality: SUCCESS, score 100 / 100 (0 of 0 checks passed)');
+    expect(api!.requests.filter((r) => r.method === 'GET' && r.path.startsWith('/v1/pipeline-runs/')).length).toBeGreaterThan(0);
+  });
+
+  it('exits 2 when the run fails its quality checks, naming the failing rules', async () => {
+    await startApi({
+      completedRun: {
+        status: 'FAILED', outcome: 'FAILED', quality_score: 62.5, error: 'quality score 62.5 is below 80',
+        quality: { checks: [
+          { rule_id: 'fact_orders.customer.referential', severity: 'CRITICAL', description: 'Every order\u2019s customer is registered', rows_failed: 12, rows_checked: 1000, passed: false },
+          { rule_id: 'fact_orders.status.accepted_values', severity: 'CRITICAL', description: 'statuses', rows_failed: 0, rows_checked: 1000, passed: true },
+        ] },
+      },
+    });
+    const { code, stdout } = await run([dir, '--api', api!.url, '--log-level', 'silent', '--no-progress']);
+    expect(code).toBe(2);
+    expect(stdout).toContain('Quality: FAILED, score 62.5 / 100 (1 of 2 checks passed)');
+    expect(stdout).toMatch(/CRITICAL\s+fact_orders\.customer\.referential: 12 of 1,000 rows/);
+  });
+
+  it('does not wait for quality with --wait-quality 0', async () => {
+    await startApi();
+    const { code, stdout } = await run([dir, '--api', api!.url, '--log-level', 'silent', '--no-progress', '--wait-quality', '0']);
+    expect(code).toBe(0);
+    expect(stdout).not.toContain('Quality:');
+    expect(api!.requests.some((r) => r.method === 'GET' && r.path.startsWith('/v1/pipeline-runs/'))).toBe(false);
+  });
+
   it('prints a table, and exits 1 when the API is unreachable', async () => {
     const port = await closedPort();
     const { code, stdout, stderr } = await run([dir, '--api', `http://127.0.0.1:${port}`, '--log-level', 'silent', '--no-progress']);

@@ -1,17 +1,42 @@
 import 'reflect-metadata';
-import { loadSettings } from '@olist/config';
+import { loadSettings, type Settings } from '@olist/config';
 import { InfrastructureModule } from '@olist/platform';
-import { Module } from '@nestjs/common';
+import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, LoggerModule } from 'nestjs-pino';
-import { ProjectorModule } from './projector.module.js';
+import { ProjectorHttpModule } from './http/projector-http.module.js';
 
-/** The projector as its own process (server mode): owns the DuckDB file and follows the event store. */
-const settings = loadSettings();
+@Module({})
+class ProjectorAppModule {
+  static register(settings: Settings): DynamicModule {
+    return {
+      module: ProjectorAppModule,
+      imports: [LoggerModule.forRoot({ pinoHttp: { level: settings.logLevel, autoLogging: false } }), InfrastructureModule.forRoot(settings), ProjectorHttpModule],
+    };
+  }
+}
 
-@Module({ imports: [LoggerModule.forRoot({ pinoHttp: { level: settings.logLevel } }), InfrastructureModule.forRoot(settings), ProjectorModule] })
-class ProjectorAppModule {}
+/**
+ * The projector as its own process (server mode): owns the DuckDB file and follows the event store; being
+ * the only process that may open the file, it also answers the mart reads (internal HTTP, for the API).
+ */
+export const createProjectorApp = async (settings = loadSettings()): Promise<NestExpressApplication> => {
+  const app = await NestFactory.create<NestExpressApplication>(ProjectorAppModule.register(settings), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.enableShutdownHooks();
+  const openApi = new DocumentBuilder().setTitle('olist-dw projector (internal)').setVersion('1').build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
+  return app;
+};
 
-const app = await NestFactory.createApplicationContext(ProjectorAppModule, { bufferLogs: true });
-app.useLogger(app.get(Logger));
-app.enableShutdownHooks();
+const isMain = import.meta.url === `file://${process.argv[1]}`;
+if (isMain) {
+  const settings = loadSettings();
+  const app = await createProjectorApp(settings);
+  await app.listen(settings.projectorPort, settings.projectorHost);
+  const { port } = app.getHttpServer().address() as { port: number };
+  app.get(Logger).log(`olist-dw projector on http://${settings.projectorHost}:${port} (DuckDB ${settings.duckdbPath})`);
+}

@@ -1,10 +1,13 @@
 import type { Settings } from '@olist/config';
-import { MartRefreshScheduler, ProjectorRunner, StarSchemaProjection } from '@olist/analytics';
+import { DuckDbMartReader, MartRefreshScheduler, ProjectorRunner, StarSchemaProjection } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
 import type { EventStore } from '@olist/event-store';
-import { quarantineReadModel } from '@olist/data-quality';
-import { pipelineRunsReadModel } from '@olist/etl-orchestration';
-import { EVENT_STORE, migrateReadModels, SETTINGS, SQL_CLIENT } from '@olist/platform';
+import { loadRuleSet } from '@olist/data-quality';
+import type { RecordedEvent } from '@olist/event-store';
+import { Subject } from 'rxjs';
+import { QualityGate } from './quality/quality-gate.js';
+import { RebuildVerifier } from './rebuild/rebuild-verifier.js';
+import { EVENT_STORE, OPERATIONAL_READ_MODELS, SETTINGS, SQL_CLIENT } from '@olist/platform';
 import { SqlReadModelProjection, type SqlClient } from '@olist/postgres';
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 
@@ -15,6 +18,14 @@ export const OPERATIONS_PROJECTOR = Symbol('OPERATIONS_PROJECTOR');
 export const PROJECTORS = Symbol('PROJECTORS');
 /** The MartRefreshScheduler rebuilding the `mart` schema after projector batches (debounced). */
 export const MART_REFRESH = Symbol('MART_REFRESH');
+/** The QualityGate checking loaded pipeline runs against the star schema. */
+export const QUALITY_GATE = Symbol('QUALITY_GATE');
+/** Each batch the star schema applied (for process managers reacting to projected events). */
+const STAR_SCHEMA_BATCHES = Symbol('STAR_SCHEMA_BATCHES');
+/** The MartReader port (libs/analytics): in this process, DuckDbMartReader on the projector's DuckDB instance. */
+export const MART_READER = Symbol('MART_READER');
+/** Rebuild-and-verify of the read models this process owns (RebuildVerification). */
+export const REBUILD_VERIFIER = Symbol('REBUILD_VERIFIER');
 
 /** Starts the projectors with the application and stops them (after their batch in flight) on shutdown. */
 @Injectable()
@@ -25,6 +36,9 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(PROJECTORS) private readonly runners: ReadonlyArray<ProjectorRunner>,
     @Inject(DUCKDB) private readonly duckdb: DuckDbDatabase,
     @Inject(MART_REFRESH) private readonly marts: MartRefreshScheduler,
+    @Inject(QUALITY_GATE) private readonly qualityGate: QualityGate,
+    @Inject(OPERATIONS_PROJECTOR) private readonly operations: ProjectorRunner,
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -33,9 +47,22 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       this.logger.log(`${runner.name}: following the log after checkpoint ${runner.status().checkpoint ?? '(start)'}`);
     }
     this.marts.notify(); // the marts exist (and match the star schema) even before the first batch
+    void this.recoverLoadedRuns();
+  }
+
+  /** Runs loaded while no projector ran (or whose check a crash interrupted) are checked now. */
+  private async recoverLoadedRuns(): Promise<void> {
+    try {
+      await this.operations.waitUntilCaughtUp();
+      const { rows } = await this.sql.query<{ run_id: string }>(`SELECT run_id FROM etl_orchestration.pipeline_runs WHERE status = 'LOADED' ORDER BY loaded_at`);
+      for (const { run_id } of rows) this.qualityGate.recover(run_id);
+    } catch (error) {
+      this.logger.warn(`could not look for loaded runs to check: ${(error as Error).message}`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.qualityGate.stop();
     for (const runner of this.runners) await runner.stop();
     await this.marts.stop();
     this.duckdb.close();
@@ -56,28 +83,57 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         });
       },
     },
+    { provide: STAR_SCHEMA_BATCHES, useFactory: () => new Subject<ReadonlyArray<RecordedEvent>>() },
     {
       provide: STAR_SCHEMA_PROJECTOR,
-      inject: [EVENT_STORE, DUCKDB, MART_REFRESH],
-      useFactory: (store: EventStore, duckdb: DuckDbDatabase, marts: MartRefreshScheduler) => {
+      inject: [EVENT_STORE, DUCKDB, MART_REFRESH, STAR_SCHEMA_BATCHES],
+      useFactory: (store: EventStore, duckdb: DuckDbDatabase, marts: MartRefreshScheduler, batches: Subject<ReadonlyArray<RecordedEvent>>) => {
         const logger = new Logger('Projector');
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb), {
-          onBatch: (status, size) => {
+          onBatch: (status, size, events) => {
             logger.debug(`applied ${size} events (total ${status.eventsProjected})`);
             marts.notify();
+            batches.next(events);
           },
         });
+      },
+    },
+    {
+      provide: QUALITY_GATE,
+      inject: [SETTINGS, EVENT_STORE, DUCKDB, STAR_SCHEMA_PROJECTOR, STAR_SCHEMA_BATCHES],
+      useFactory: async (settings: Settings, store: EventStore, duckdb: DuckDbDatabase, starSchema: ProjectorRunner, batches: Subject<ReadonlyArray<RecordedEvent>>) => {
+        const logger = new Logger('Quality');
+        const gate = new QualityGate(store, duckdb, starSchema, await loadRuleSet(settings.qualityRules), {
+          onReport: ({ runId, checks, appended }) => {
+            if (appended.length === 0) return;
+            const failed = checks.filter((c) => !c.passed).map((c) => c.ruleId);
+            logger.log(`run ${runId}: ${appended.at(-1)} after ${checks.length} checks${failed.length ? `, failing: ${failed.join(', ')}` : ', all passed'}`);
+          },
+          onError: (runId, error) => logger.error(`run ${runId}: quality checks failed to run: ${error.message}`),
+        });
+        batches.subscribe((events) => gate.notice(events));
+        return gate;
       },
     },
     {
       provide: OPERATIONS_PROJECTOR,
       inject: [EVENT_STORE, SQL_CLIENT],
       useFactory: (store: EventStore, sql: SqlClient) =>
-        new ProjectorRunner(store, new SqlReadModelProjection('operational_read_models', sql, [pipelineRunsReadModel, quarantineReadModel], migrateReadModels)),
+        new ProjectorRunner(store, new SqlReadModelProjection(OPERATIONAL_READ_MODELS.name, sql, OPERATIONAL_READ_MODELS.handlers, OPERATIONAL_READ_MODELS.migrate)),
+    },
+    {
+      provide: REBUILD_VERIFIER,
+      inject: [EVENT_STORE, DUCKDB, SQL_CLIENT],
+      useFactory: (store: EventStore, duckdb: DuckDbDatabase, sql: SqlClient) => new RebuildVerifier(store, duckdb, sql),
     },
     { provide: PROJECTORS, inject: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR], useFactory: (...runners: ProjectorRunner[]) => runners },
     ProjectorLifecycle,
+    {
+      provide: MART_READER,
+      inject: [DUCKDB, SETTINGS],
+      useFactory: (duckdb: DuckDbDatabase, settings: Settings) => new DuckDbMartReader(duckdb, { concurrency: settings.martReadConcurrency }),
+    },
   ],
-  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH],
+  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER],
 })
 export class ProjectorModule {}

@@ -13,4 +13,6 @@ export interface Projection {
   apply(events: ReadonlyArray<RecordedEvent>, checkpoint: Checkpoint): Promise<void>;
   /** Total events applied so far (all batches, all runs), when the projection records it. */
   eventsProjected?(): Promise<number>;
+  /** Releases what init() opened (connections); init() opens them again. */
+  close?(): void | Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Checkpoint, EventStore, Subscription } from '@olist/event-store';
+import type { Checkpoint, EventStore, RecordedEvent, Subscription } from '@olist/event-store';
 import type { Projection } from './projection.js';
 
 export interface ProjectorStatus {
@@ -23,8 +23,8 @@ export const DEFAULT_MAX_BATCH_SIZE = 10_000;
 export interface ProjectorRunnerOptions {
   /** Largest batch handed to the projection (passed to the subscription; default {@link DEFAULT_MAX_BATCH_SIZE}). */
   readonly maxBatchSize?: number;
-  /** Called after each applied batch (metrics, logs). Must not throw. */
-  readonly onBatch?: (status: ProjectorStatus, batchSize: number) => void;
+  /** Called after each applied batch (metrics, logs, process managers that react to projected events). Must not throw. */
+  readonly onBatch?: (status: ProjectorStatus, batchSize: number, events: ReadonlyArray<RecordedEvent>) => void;
 }
 
 /**
@@ -71,7 +71,7 @@ export class ProjectorRunner {
         this.current = checkpoint;
         this.count += events.length;
         this.lastBatchAt = new Date();
-        this.options.onBatch?.(this.status(), events.length);
+        this.options.onBatch?.(this.status(), events.length, events);
       },
       onError: (error) => {
         this.error = error;
@@ -103,10 +103,15 @@ export class ProjectorRunner {
     await Promise.race([subscription.caughtUp(), this.failed!]);
   }
 
-  /** Stops the subscription after the batch in flight (if any) has been applied. */
+  /**
+   * Stops the subscription after the batch in flight (if any) has been applied, then closes the
+   * projection's connection: a DuckDB database closed while a connection is still open skips its final
+   * checkpoint, leaving every write since the last one in the WAL for the next start to replay.
+   */
   async stop(): Promise<void> {
     const subscription = this.subscription;
     this.subscription = undefined;
     await subscription?.stop();
+    await this.projection.close?.();
   }
 }

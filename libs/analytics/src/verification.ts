@@ -45,3 +45,13 @@ export const contentHashes = async (
   for (const table of tables) hashes[table] = await contentHash(client, table);
   return hashes;
 };
+
+/** Row count and {@link contentHash} of a DuckDB table, or undefined when the table does not exist. */
+export const duckDbTableContent = async (client: DuckDbClient, table: string): Promise<{ rows: number; hash: string } | undefined> => {
+  qualified(table);
+  const [schema, name] = table.includes('.') ? table.split('.') : ['main', table];
+  const exists = await client.scalar<bigint>('SELECT count(*) FROM duckdb_tables() WHERE schema_name = $1 AND table_name = $2', [schema!, name!]);
+  if (!exists) return undefined;
+  const counts = await tableCounts(client, [table]);
+  return { rows: counts[table]!, hash: await contentHash(client, table) };
+};

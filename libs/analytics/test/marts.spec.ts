@@ -413,10 +413,12 @@ describe('MartRefreshScheduler: debounced refreshes after projector batches', ()
   });
 
   it('refreshes at least every maxDelayMs while batches keep coming', async () => {
-    const scheduler = new MartRefreshScheduler(h.db, { idleMs: 1_000, maxDelayMs: 60 });
+    // Notifications every 10 ms never leave the scheduler idle for 10 s: every refresh here is due to maxDelayMs.
+    let refreshed = 0;
+    const scheduler = new MartRefreshScheduler(h.db, { idleMs: 10_000, maxDelayMs: 60, onRefresh: () => refreshed++ });
     try {
-      const until = Date.now() + 400;
-      while (Date.now() < until) {
+      const until = Date.now() + 8_000;
+      while (Date.now() < until && refreshed < 2) {
         scheduler.notify();
         await new Promise((resolve) => setTimeout(resolve, 10));
       }

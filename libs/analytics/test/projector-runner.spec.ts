@@ -1,5 +1,9 @@
 import type { Checkpoint, RecordedEvent } from '@olist/event-store';
-import { ProjectorRunner, type Projection } from '../src/index.js';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbDatabase } from '@olist/duckdb';
+import { ProjectorRunner, StarSchemaProjection, type Projection } from '../src/index.js';
 import { Harness } from './support/harness.js';
 import { InMemoryEventStore } from './support/in-memory-store.js';
 import { olistScenario } from './support/scenario.js';
@@ -64,6 +68,32 @@ describe('ProjectorRunner', () => {
     expect(runner.status().error?.message).toBe('disk full');
     await expect(runner.waitUntilCaughtUp()).rejects.toThrow('disk full');
     await runner.stop();
+  });
+
+  it('closes the projection on stop, so closing the database checkpoints the WAL into the file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'olist-runner-'));
+    const file = join(dir, 'dw.duckdb');
+    try {
+      const db = await DuckDbDatabase.open(file);
+      const store = new InMemoryEventStore();
+      store.push(...olistScenario().events);
+      const runner = new ProjectorRunner(store, new StarSchemaProjection(db));
+      await runner.start();
+      await runner.waitUntilCaughtUp();
+      expect(statSync(`${file}.wal`).size).toBeGreaterThan(0);
+      await runner.stop();
+      db.close();
+      expect(existsSync(`${file}.wal`)).toBe(false);
+      // And a restarted runner reopens what stop() closed.
+      const reopened = await DuckDbDatabase.open(file);
+      const again = new ProjectorRunner(store, new StarSchemaProjection(reopened));
+      await again.start();
+      expect(again.status().eventsProjected).toBe(store.log.length);
+      await again.stop();
+      reopened.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses to start twice', async () => {

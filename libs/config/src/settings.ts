@@ -19,6 +19,15 @@ export interface Settings {
   readonly projector: 'in-process' | 'external';
   readonly logLevel: string;
   readonly bodyLimit: string;
+  /** The quality rule set (JSON) the projector checks loaded runs with; default: the shipped rules. */
+  readonly qualityRules: string | undefined;
+  /** Where the projector process serves its internal HTTP endpoints (mart reads, health, status). */
+  readonly projectorHost: string;
+  readonly projectorPort: number;
+  /** How the API reaches that process when PROJECTOR=external (default: http://PROJECTOR_HOST:PROJECTOR_PORT). */
+  readonly projectorUrl: string;
+  /** Mart reads the DuckDB owner runs at once (more queue). */
+  readonly martReadConcurrency: number;
 }
 
 const positiveInt = (name: string, value: string | undefined, fallback: number): number => {
@@ -38,6 +47,10 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
   const databaseUrl = env.DATABASE_URL || undefined;
   if (env.EVENT_STORE === 'eventstoredb' && !env.EVENTSTORE_URL) throw new Error('EVENT_STORE=eventstoredb needs EVENTSTORE_URL (e.g. esdb://127.0.0.1:2113?tls=false)');
   const mode = databaseUrl ? 'server' : 'embedded';
+  const projectorHost = env.PROJECTOR_HOST || '127.0.0.1';
+  // 0: any free port (a projector nobody reads from, e.g. one a test spawns); the API then needs PROJECTOR_URL.
+  const projectorPort = env.PROJECTOR_PORT === '0' ? 0 : positiveInt('PROJECTOR_PORT', env.PROJECTOR_PORT, 3001);
+  if (env.PROJECTOR_URL && !/^https?:\/\/[^/]+/.test(env.PROJECTOR_URL)) throw new Error(`PROJECTOR_URL must be an http(s) URL (got "${env.PROJECTOR_URL}")`);
   return {
     mode,
     eventStore: oneOf('EVENT_STORE', env.EVENT_STORE, ['postgres', 'eventstoredb'] as const, 'postgres'),
@@ -50,5 +63,10 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     projector: oneOf('PROJECTOR', env.PROJECTOR, ['in-process', 'external'] as const, mode === 'embedded' ? 'in-process' : 'external'),
     logLevel: env.LOG_LEVEL || 'info',
     bodyLimit: env.BODY_LIMIT || '32mb',
+    qualityRules: env.QUALITY_RULES ? resolve(env.QUALITY_RULES) : undefined,
+    projectorHost,
+    projectorPort,
+    projectorUrl: (env.PROJECTOR_URL || `http://${projectorHost === '0.0.0.0' ? '127.0.0.1' : projectorHost}:${projectorPort}`).replace(/\/+$/, ''),
+    martReadConcurrency: positiveInt('MART_READ_CONCURRENCY', env.MART_READ_CONCURRENCY, 2),
   };
 };

@@ -1,22 +1,17 @@
-import type { DomainEvent, ZipPrefix, Uf } from '@olist/shared-kernel';
+import type { Address, DomainEvent, Geolocation, ZipPrefix, Uf } from '@olist/shared-kernel';
 
-export interface CustomerData {
+export interface CustomerData extends Address {
   /** The person. */
   readonly customerUniqueId: string;
   /** One of the person's per-order customer ids. */
   readonly customerId: string;
-  readonly zipPrefix: ZipPrefix;
-  readonly city: string;
-  readonly state: Uf;
 }
 /** Stream `customer-<customer_unique_id>`: one event per customer_id the person holds. */
 export type CustomerRegistered = DomainEvent<'CustomerRegistered', CustomerData>;
 export type CustomerAddressCorrected = DomainEvent<'CustomerAddressCorrected', CustomerData>;
 
-export interface ZipCodeLocation {
+export interface ZipCodeLocation extends Geolocation {
   readonly zipPrefix: ZipPrefix;
-  readonly lat: number;
-  readonly lng: number;
   readonly city: string;
   readonly state: Uf;
 }
@@ -32,10 +27,12 @@ export type ReviewSubmitted = DomainEvent<'ReviewSubmitted', {
   readonly commentMessage: string | null;
   readonly createdAt: string;
 }>;
+/** The reviews file changed a recorded review (score, comment or creation date): its new values (SCD type 1 downstream). */
+export type ReviewCorrected = DomainEvent<'ReviewCorrected', ReviewSubmitted['data']>;
 export type ReviewAnswered = DomainEvent<'ReviewAnswered', {
   readonly reviewId: string;
   readonly orderId: string;
   readonly answeredAt: string;
 }>;
 
-export type CustomerContextEvent = CustomerRegistered | CustomerAddressCorrected | ZipCodeLocated | ReviewSubmitted | ReviewAnswered;
+export type CustomerContextEvent = CustomerRegistered | CustomerAddressCorrected | ZipCodeLocated | ReviewSubmitted | ReviewCorrected | ReviewAnswered;

@@ -39,4 +39,11 @@ describe('Review', () => {
     spec.given(submitted, answered).when(submit({ orderId: 'o2', answeredAt: null }))
       .then({ ...submitted, data: { ...submitted.data, orderId: 'o2' } }));
   it('does nothing for the same row again', () => spec.given(submitted, answered).when(submit()).thenNothing());
+  it('corrects a review re-posted with another score or comment', () =>
+    spec.given(submitted, answered).when(submit({ score: 2, commentMessage: 'atrasou' }))
+      .then({ type: 'ReviewCorrected', data: { ...submitted.data, score: 2, commentMessage: 'atrasou' } }));
+  it('records a late answer of a recorded review', () =>
+    spec.given(submitted).when(submit()).then(answered));
+  it('rejects a correction with a score outside 1..5', () =>
+    spec.given(submitted, answered).when(submit({ score: 0 })).thenRejected(/review_score must be an integer 1..5/));
 });

@@ -1,3 +1,4 @@
 export * from './events.js';
 export * from './pipeline-run/pipeline-run.js';
+export * from './ingestion-batch/ingestion-batch.js';
 export * from './read-model/pipeline-runs.read-model.js';

@@ -98,6 +98,7 @@ export interface EventStore {
   /**
    * Appends to several streams atomically where the adapter can (PostgreSQL: one transaction); every
    * expected revision is checked, and any violation fails the whole batch with {@link WrongExpectedVersionError}.
+   * Where the adapter cannot (EventStoreDB), the error's `applied` tells which requests stay applied.
    */
   appendMany(requests: ReadonlyArray<AppendRequest>): Promise<ReadonlyArray<AppendResult>>;
   /** Reads one stream; an absent stream reads as []. */
@@ -117,9 +118,31 @@ export class WrongExpectedVersionError extends Error {
     readonly expected: ExpectedRevision,
     /** The stream's current revision, or 'no_stream'. */
     readonly actual: bigint | 'no_stream',
+    /**
+     * From `appendMany` on an adapter without multi-stream transactions (EventStoreDB): aligned with the
+     * requests, the result of each request that stays applied, `undefined` for the others. Empty when nothing
+     * was applied, and always when the adapter rolls the whole batch back (PostgreSQL).
+     */
+    readonly applied: ReadonlyArray<AppendResult | undefined> = [],
   ) {
     super(`wrong expected version for stream ${streamId}: expected ${String(expected)}, actual ${String(actual)}`);
     this.name = 'WrongExpectedVersionError';
+  }
+}
+
+/**
+ * The store could not serve the call now (EventStoreDB: unavailable, not leader, deadline exceeded, call
+ * cancelled by a reconnection); trying again later may succeed. From `appendMany`, `applied` is as in
+ * {@link WrongExpectedVersionError}: what stays written of the batch on an adapter without multi-stream transactions.
+ */
+export class EventStoreUnavailableError extends Error {
+  constructor(
+    message: string,
+    readonly applied: ReadonlyArray<AppendResult | undefined> = [],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'EventStoreUnavailableError';
   }
 }
 

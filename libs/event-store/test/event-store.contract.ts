@@ -15,11 +15,6 @@ export interface EventStoreFixture {
 }
 
 export interface EventStoreContractOptions {
-  /**
-   * Whether appendMany is atomic across streams (PostgreSQL: one transaction). When false, a failing request
-   * must still fail the call and leave its own stream untouched, but earlier requests may be stored.
-   */
-  readonly atomicAppendMany?: boolean;
   /** Upper bound for waiting on subscription deliveries (default 10 s). */
   readonly timeoutMs?: number;
 }
@@ -33,7 +28,6 @@ export function describeEventStoreContract(
   factory: () => Promise<EventStoreFixture>,
   options: EventStoreContractOptions = {},
 ): void {
-  const atomic = options.atomicAppendMany ?? true;
   const timeoutMs = options.timeoutMs ?? 10_000;
 
   describe(`EventStore contract: ${name}`, () => {
@@ -214,25 +208,21 @@ export function describeEventStoreContract(
         expect((await store.readStream(id)).map((e) => e.revision)).toEqual([0n, 1n, 2n, 3n]);
       });
 
-      it('a failing request fails the batch with WrongExpectedVersionError', async () => {
+      it('a conflict visible before the call fails the batch with WrongExpectedVersionError and writes nothing', async () => {
+        // Even without multi-stream transactions: every request is checked before any is written.
         const good = stream();
         const existing = stream();
         await store.appendToStream(existing, events(1));
         const { checkpoint } = await tail();
-        await expectWrongVersion(
-          store.appendMany([
-            { streamId: good, expectedRevision: 'no_stream', events: events(2) },
-            { streamId: existing, expectedRevision: 'no_stream', events: events(1) },
-          ]),
-          existing,
-          'no_stream',
-          0n,
-        );
+        const append = store.appendMany([
+          { streamId: good, expectedRevision: 'no_stream', events: events(2) },
+          { streamId: existing, expectedRevision: 'no_stream', events: events(1) },
+        ]);
+        await expectWrongVersion(append, existing, 'no_stream', 0n);
+        expect(await append.catch((e: WrongExpectedVersionError) => e.applied)).toEqual([]);
         expect(await store.readStream(existing)).toHaveLength(1);
-        if (atomic) {
-          expect(await store.readStream(good)).toEqual([]);
-          expect((await tail(checkpoint)).events).toEqual([]);
-        }
+        expect(await store.readStream(good)).toEqual([]);
+        expect((await tail(checkpoint)).events).toEqual([]);
       });
 
       it('replays a whole batch idempotently', async () => {

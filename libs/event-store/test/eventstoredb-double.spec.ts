@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as esdb from '@eventstore/db-client';
-import { EventStoreDbEventStore, type Checkpoint, type RecordedEvent } from '../src/index.js';
-import { EsdbTestDouble } from './esdb/server.js';
+import { EventStoreDbEventStore, WrongExpectedVersionError, appendCredentials, type Checkpoint, type RecordedEvent } from '../src/index.js';
+import { EsdbTestDouble } from '../testing/index.js';
 
 // The documented EventStoreDB behaviours the test double encodes (research notes §2), driven through the real
 // client, and the adapter's recovery from faults injected by the double.
@@ -51,6 +51,25 @@ describe('EventStoreDB test double, through @eventstore/db-client', () => {
     // Only part of the batch stored at the expected place: WrongExpectedVersion ("corrupted idempotency").
     const partial = await client.appendToStream(stream, [batch[0]!, json(4)], { expectedRevision: esdb.NO_STREAM }).catch((e: unknown) => e);
     expect(partial).toBeInstanceOf(esdb.WrongExpectedVersionError);
+  });
+
+  it('advertises BatchAppend, which the client then uses; without ServerFeatures the client uses Append', async () => {
+    const before = { ...double.appendsBy };
+    await client.appendToStream(`t-${randomUUID()}`, [json()]);
+    const stale = await client.appendToStream(`t-${randomUUID()}`, [json()], { expectedRevision: 3n }).catch((e: unknown) => e);
+    expect(stale).toBeInstanceOf(esdb.WrongExpectedVersionError);
+    expect(stale).toMatchObject({ actualVersion: 'no_stream', expectedVersion: 3n });
+    expect(double.appendsBy).toEqual({ append: before.append, batchAppend: before.batchAppend + 2 });
+
+    const old = await EsdbTestDouble.start({ serverFeatures: false });
+    const oldClient = esdb.EventStoreDBClient.connectionString(old.connectionString);
+    try {
+      await oldClient.appendToStream(`t-${randomUUID()}`, [json()]);
+      expect(old.appendsBy).toEqual({ append: 1, batchAppend: 0 });
+    } finally {
+      await oldClient.dispose();
+      await old.stop();
+    }
   });
 
   it('reads a stream forwards and backwards, and reports an absent stream', async () => {
@@ -121,6 +140,36 @@ describe('EventStoreDB adapter: faults injected by the test double', () => {
     });
     return { delivered, errors, sub };
   }
+
+  it('appends through the unary Append although the server advertises BatchAppend (client 6.2.1 BatchAppend bug)', async () => {
+    await store.appendMany([`a-${randomUUID()}`, `b-${randomUUID()}`].map((streamId) => ({ streamId, expectedRevision: 'no_stream' as const, events: events(2) })));
+    expect(double.appendsBy).toEqual({ append: 2, batchAppend: 0 });
+    expect(appendCredentials('esdb://127.0.0.1:2113?tls=false')).toBeDefined(); // ignored by the client in insecure mode
+    expect(appendCredentials('esdb://admin:ch%3Ange:it@node1:2113,node2:2113?tls=true')).toEqual({ username: 'admin', password: 'ch:nge:it' });
+    expect(appendCredentials('esdb+discover://ops:secret@cluster.local:2113')).toEqual({ username: 'ops', password: 'secret' });
+    expect(appendCredentials('esdb://node1:2113?tls=true&userCertFile=/c/u.crt&userKeyFile=/c/u.key')).toBeUndefined();
+  });
+
+  it('appendMany that loses a race part-way reports the requests it had applied', async () => {
+    const [first, contested, last] = [`a-${randomUUID()}`, `b-${randomUUID()}`, `c-${randomUUID()}`];
+    let raced = false;
+    double.beforeAppend = async (stream) => {
+      if (stream !== contested || raced) return;
+      raced = true;
+      await store.appendToStream(contested, events(1), { expectedRevision: 'no_stream' }); // a concurrent writer wins
+    };
+    const error = await store
+      .appendMany([first, contested, last].map((streamId) => ({ streamId, expectedRevision: 'no_stream' as const, events: events(2) })))
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WrongExpectedVersionError);
+    expect(error).toMatchObject({ streamId: contested, expected: 'no_stream', actual: 0n });
+    // Streams are written concurrently: `first` and `last` were written while the contested append was held.
+    const applied = (error as WrongExpectedVersionError).applied;
+    expect(applied.map((r) => r && [r.streamId, r.nextExpectedRevision, r.idempotent])).toEqual([[first, 1n, false], undefined, [last, 1n, false]]);
+    const stored = await store.readStreams([first, contested, last]);
+    expect([first, contested, last].map((id) => stored.get(id)!.length)).toEqual([2, 1, 2]);
+    expect(applied[0]!.position).toBe(stored.get(first)![1]!.position);
+  });
 
   it('resubscribes after the server drops the subscription, losing and doubling nothing', async () => {
     const { delivered, errors, sub } = await subscribeAndCount();

@@ -12,7 +12,7 @@ if (url) {
       const store = EventStoreDbEventStore.connect(url);
       return { store, cleanup: () => store.close() };
     },
-    { atomicAppendMany: false, timeoutMs: 30_000 },
+    { timeoutMs: 30_000 },
   );
 } else {
   describe.skip('EventStoreDB adapter on a real server: set EVENTSTORE_URL (esdb://host:2113?tls=false) to run', () => {

@@ -1,3 +1,4 @@
+import { BRAZIL_BOUNDS } from '@olist/shared-kernel';
 import type { Uf } from '@olist/shared-kernel';
 import { CITIES, CUSTOMER_STATE_WEIGHTS, SELLER_STATE_WEIGHTS, type City } from './reference-data.js';
 import { Weighted, type Rng } from './rng.js';
@@ -10,7 +11,7 @@ export interface Address {
 }
 
 /** Brazil's bounding box (lat/lng) — every generated coordinate stays inside it. */
-export const BRAZIL_BOUNDS = { minLat: -33.75, maxLat: 5.27, minLng: -73.99, maxLng: -34.79 } as const;
+export { BRAZIL_BOUNDS } from '@olist/shared-kernel';
 
 export const formatZip = (zip: number): string => String(zip).padStart(5, '0');
 

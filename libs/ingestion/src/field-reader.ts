@@ -1,4 +1,4 @@
-import { isUf, parseCentavos, parseOlistTimestamp, parseZipPrefix, type Centavos, type Uf, type ZipPrefix } from '@olist/shared-kernel';
+import { isUf, latitudeProblem, longitudeProblem, parseCentavos, parseOlistTimestamp, parseZipPrefix, type Centavos, type Geolocation, type Uf, type ZipPrefix } from '@olist/shared-kernel';
 
 /**
  * Reads typed values out of one raw CSV row, collecting a reason for every field that cannot be read
@@ -64,6 +64,15 @@ export class FieldReader {
     const n = Number(v);
     if (v !== '' && Number.isFinite(n)) return n;
     return this.fail(column, v === '' ? 'is empty' : `"${v}" is not a number`) ?? 0;
+  }
+
+  /** A point on Earth from two columns (outside Brazil is valid: a quality finding, not a rejection). */
+  geolocation(latColumn: string, lngColumn: string): Geolocation {
+    const [lat, lng] = [this.number(latColumn), this.number(lngColumn)];
+    const [latProblem, lngProblem] = [latitudeProblem(lat), longitudeProblem(lng)];
+    if (latProblem) this.fail(latColumn, latProblem);
+    if (lngProblem) this.fail(lngColumn, lngProblem);
+    return { lat, lng };
   }
 
   centavos(column: string): Centavos {

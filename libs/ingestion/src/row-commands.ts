@@ -52,8 +52,7 @@ const READERS: Record<SourceFileName, RowReader> = {
   geolocation: (r) => [{
     type: 'LocateZipCode',
     zipPrefix: r.zipPrefix('geolocation_zip_code_prefix'),
-    lat: r.number('geolocation_lat'),
-    lng: r.number('geolocation_lng'),
+    ...r.geolocation('geolocation_lat', 'geolocation_lng'),
     city: r.text('geolocation_city'),
     state: r.uf('geolocation_state'),
   }],

@@ -28,6 +28,15 @@ describe('RowParser', () => {
     expect(parsed.kind === 'commands' && parsed.commands[0]).toMatchObject({ zipPrefix: '01037', lat: -23.54562128115268 });
   });
 
+  it('rejects coordinates that are no point on Earth, and keeps one outside Brazil', () => {
+    expect(parser('geolocation').parse(['01037', '-123.5', '200', 'sao paulo', 'SP'])).toEqual({
+      kind: 'invalid',
+      reasons: ['geolocation_lat: latitude -123.5 is not between -90 and 90', 'geolocation_lng: longitude 200 is not between -180 and 180'],
+    });
+    // A real Olist row: a Brazilian zip prefix geolocated in Portugal. Valid data, a quality finding.
+    expect(parser('geolocation').parse(['23090', '38.72', '-9.14', 'rio de janeiro', 'RJ']).kind).toBe('commands');
+  });
+
   it('gives every reason, naming the field', () => {
     const parsed = parser('order_items').parse(['o1', 'x', 'p1', 's1', 'tomorrow', '1,5', '']);
     expect(parsed).toEqual({

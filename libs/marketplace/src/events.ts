@@ -1,4 +1,4 @@
-import type { DomainEvent, ZipPrefix, Uf } from '@olist/shared-kernel';
+import type { Address, DomainEvent } from '@olist/shared-kernel';
 
 /** Stream `category-<product_category_name>`. */
 export type CategoryRegistered = DomainEvent<'CategoryRegistered', {
@@ -11,11 +11,8 @@ export type CategoryTranslationCorrected = DomainEvent<'CategoryTranslationCorre
   readonly categoryNameEn: string;
 }>;
 
-export interface SellerData {
+export interface SellerData extends Address {
   readonly sellerId: string;
-  readonly zipPrefix: ZipPrefix;
-  readonly city: string;
-  readonly state: Uf;
 }
 /** Stream `seller-<seller_id>`. */
 export type SellerRegistered = DomainEvent<'SellerRegistered', SellerData>;

@@ -7,6 +7,23 @@ import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicat
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { EVENT_STORE, SETTINGS, SQL_CLIENT } from './tokens.js';
 
+/**
+ * The event store of the settings (on `sql` for the Postgres adapter, whose schema it migrates unless
+ * `migrate` is false), behind the upcasters: every reader (command side, projectors) gets events in their
+ * current schema version.
+ */
+export const openEventStore = async (settings: Settings, sql: SqlClient, { migrate = true } = {}): Promise<EventStore> => {
+  let store: EventStore;
+  if (settings.eventStore === 'eventstoredb') {
+    store = EventStoreDbEventStore.connect(settings.eventStoreUrl!);
+  } else {
+    const postgres = new PostgresEventStore(sql);
+    if (migrate) await postgres.migrate();
+    store = postgres;
+  }
+  return new UpcastingEventStore(store, EVENT_SCHEMAS);
+};
+
 /** Closes the stores when the application shuts down (projector first: it is stopped by its own module). */
 @Injectable()
 class StoreLifecycle implements OnApplicationShutdown {
@@ -36,18 +53,7 @@ const PROVIDERS = [
   {
     provide: EVENT_STORE,
     inject: [SETTINGS, SQL_CLIENT],
-    useFactory: async (settings: Settings, sql: SqlClient): Promise<EventStore> => {
-      let store: EventStore;
-      if (settings.eventStore === 'eventstoredb') {
-        store = EventStoreDbEventStore.connect(settings.eventStoreUrl!);
-      } else {
-        const postgres = new PostgresEventStore(sql);
-        await postgres.migrate();
-        store = postgres;
-      }
-      // Every reader (command side, projectors) gets events in their current schema version.
-      return new UpcastingEventStore(store, EVENT_SCHEMAS);
-    },
+    useFactory: (settings: Settings, sql: SqlClient): Promise<EventStore> => openEventStore(settings, sql),
   },
   StoreLifecycle,
 ];

@@ -4,4 +4,5 @@ export { PgSqlClient, createPgClient, type PgClientOptions } from './pg-client.j
 export { PgliteSqlClient, createPgliteClient, type PgliteClientOptions } from './pglite-client.js';
 export { createTestDatabase, DEFAULT_DATABASE_URL, type TestDatabase } from './test-database.js';
 export { migrateUp, migrateDown } from './migrations.js';
-export { SqlReadModelProjection, type ReadModelHandler, type ProjectedEvent } from './read-model.js';
+export { SqlReadModelProjection, type ReadModelHandler, type ProjectedEvent, type PostgresReadModels } from './read-model.js';
+export { tableContent, tableContents, tablesInSchemas, type TableContent } from './content-hash.js';

@@ -17,6 +17,17 @@ export interface ReadModelHandler {
   apply(tx: SqlClient, events: ReadonlyArray<ProjectedEvent>): Promise<void>;
 }
 
+/** A set of read models run by one {@link SqlReadModelProjection} (e.g. the projector's operational ones). */
+export interface PostgresReadModels {
+  /** Its row in read_models.checkpoints. */
+  readonly name: string;
+  readonly handlers: ReadonlyArray<ReadModelHandler>;
+  /** Creates the tables (the read-model migrations). */
+  readonly migrate: (client: SqlClient) => Promise<unknown>;
+  /** The schemas whose tables the read models own (what a rebuild compares: every base table in them). */
+  readonly schemas: ReadonlyArray<string>;
+}
+
 /**
  * Postgres read models fed from the global log: each batch's rows and the checkpoint are written in one
  * transaction (exactly once), and a batch at or below the stored checkpoint changes nothing.
@@ -46,8 +57,11 @@ export class SqlReadModelProjection<Checkpoint extends string = string> {
 
   async apply(events: ReadonlyArray<ProjectedEvent>, checkpoint: Checkpoint): Promise<void> {
     await this.client.transaction(async (tx) => {
+      // One writer at a time per projection, even before its checkpoint row exists (FOR UPDATE locks no
+      // row then: two projectors racing on the first batch would both apply it).
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('read_models.checkpoints'), hashtext($1))`, [this.name]);
       const { rows } = await tx.query<{ checkpoint: string }>(
-        'SELECT checkpoint FROM read_models.checkpoints WHERE projection = $1 FOR UPDATE', [this.name]);
+        'SELECT checkpoint FROM read_models.checkpoints WHERE projection = $1', [this.name]);
       const stored = rows[0]?.checkpoint;
       if (stored !== undefined && checkpoint <= stored) return;
       for (const handler of this.handlers) {

@@ -32,8 +32,18 @@ export type PaymentReceived = DomainEvent<'PaymentReceived', {
   readonly value: Centavos;
 }>;
 
+/** The orders file changed an order's customer, purchase time or delivery estimate (SCD type 1 downstream). */
+export type OrderPlacementCorrected = DomainEvent<'OrderPlacementCorrected', OrderPlaced['data']>;
+/** The items file changed a recorded item: its new values (SCD type 1 downstream). */
+export type OrderItemCorrected = DomainEvent<'OrderItemCorrected', OrderItemAdded['data']>;
+/** The payments file changed a recorded payment: its new values (SCD type 1 downstream). */
+export type PaymentCorrected = DomainEvent<'PaymentCorrected', PaymentReceived['data']>;
+
 export type SalesEvent =
   | OrderPlaced
+  | OrderPlacementCorrected
+  | OrderItemCorrected
+  | PaymentCorrected
   | OrderApproved
   | OrderInvoiced
   | OrderProcessingStarted

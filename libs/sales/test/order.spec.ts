@@ -34,8 +34,22 @@ describe('Order (Sales)', () => {
     it('does nothing for the same row again', () => spec.given(placed, approved, invoiced).when(place()).thenNothing());
     it('adds only the steps a later snapshot reveals', () =>
       spec.given(placed).when(place()).then(approved, invoiced));
-    it('rejects the same order id for another customer', () =>
-      spec.given(placed).when(place({ customerId: 'c2' })).thenRejected(/already placed by customer c1/));
+    it('corrects the customer, purchase time or estimate of a placed order', () =>
+      spec.given(placed, approved, invoiced).when(place({ customerId: 'c2', estimatedDeliveryAt: '2017-10-20T00:00:00.000Z' })).then({
+        type: 'OrderPlacementCorrected', data: { orderId, customerId: 'c2', purchasedAt: '2017-10-02T10:56:33.000Z', estimatedDeliveryAt: '2017-10-20T00:00:00.000Z' },
+      }));
+    it('takes no step back: an older snapshot changes nothing', () =>
+      spec.given(placed, approved, invoiced).when(place({ status: 'created', approvedAt: null })).thenNothing());
+    it('takes no step after an exit: a canceled order cannot be invoiced, shipped or delivered', () => {
+      const cancelled: SalesEvent = { type: 'OrderCancelled', data: { orderId } };
+      spec.given(placed, approved, cancelled).when(place({ status: 'invoiced' })).thenRejected('order o1 is canceled: it cannot become invoiced');
+      spec.given(placed, approved, cancelled).when(place({ status: 'delivered' })).thenRejected('order o1 is canceled: it cannot become delivered');
+      spec.given(placed, approved, cancelled).when(place({ status: 'unavailable' })).thenRejected('order o1 is canceled: it cannot become unavailable');
+      spec.given(placed, approved, cancelled).when(place({ status: 'canceled' })).thenNothing();
+    });
+    it('an unavailable order cannot be canceled afterwards', () =>
+      spec.given(placed, { type: 'OrderMarkedUnavailable', data: { orderId } }).when(place({ status: 'canceled', approvedAt: null }))
+        .thenRejected('order o1 is unavailable: it cannot become canceled'));
   });
 
   describe('AddOrderItem', () => {
@@ -44,8 +58,13 @@ describe('Order (Sales)', () => {
     it('rejects negative price and freight with both reasons', () =>
       spec.given(placed).when(item({ price: -1, freight: -2 })).thenRejected(/price must not be negative/, /freight_value must not be negative/));
     it('is idempotent', () => spec.given(placed, { type: 'OrderItemAdded', data: itemData }).when(item()).thenNothing());
-    it('rejects a conflicting item with the same id', () =>
-      spec.given(placed, { type: 'OrderItemAdded', data: itemData }).when(item({ price: 1 })).thenRejected(/already recorded with other values/));
+    it('corrects an item re-posted with other values', () =>
+      spec.given(placed, { type: 'OrderItemAdded', data: itemData }).when(item({ price: 1 })).then({ type: 'OrderItemCorrected', data: { ...itemData, price: 1 } }));
+    it('does nothing for a correction posted again', () =>
+      spec.given(placed, { type: 'OrderItemAdded', data: itemData }, { type: 'OrderItemCorrected', data: { ...itemData, price: 1 } })
+        .when(item({ price: 1 })).thenNothing());
+    it('rejects a correction that breaks an invariant', () =>
+      spec.given(placed, { type: 'OrderItemAdded', data: itemData }).when(item({ price: -1 })).thenRejected(/price must not be negative/));
   });
 
   describe('ReceivePayment', () => {
@@ -55,5 +74,8 @@ describe('Order (Sales)', () => {
     it('rejects a payment of an unknown order', () => spec.given().when(payment()).thenRejected('unknown order'));
     it('rejects a negative value', () => spec.given(placed).when(payment({ value: -5 })).thenRejected(/payment_value must not be negative/));
     it('is idempotent', () => spec.given(placed, { type: 'PaymentReceived', data: paymentData }).when(payment()).thenNothing());
+    it('corrects a payment re-posted with other values', () =>
+      spec.given(placed, { type: 'PaymentReceived', data: paymentData }).when(payment({ installments: 3 }))
+        .then({ type: 'PaymentCorrected', data: { ...paymentData, installments: 3 } }));
   });
 });

@@ -5,3 +5,5 @@ export * from './zip-prefix.js';
 export * from './address.js';
 export * from './timestamps.js';
 export * from './decider.js';
+export * from './geolocation.js';
+export * from './date-range.js';

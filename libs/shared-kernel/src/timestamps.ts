@@ -19,6 +19,3 @@ export const parseOlistTimestamp = (text: string): string | undefined => {
 /** The calendar date (UTC) of an ISO timestamp, as YYYY-MM-DD. */
 export const utcDate = (iso: string): string => iso.slice(0, 10);
 
-/** Whole days between two ISO timestamps' calendar dates (b - a). */
-export const daysBetween = (aIso: string, bIso: string): number =>
-  Math.round((Date.parse(utcDate(bIso)) - Date.parse(utcDate(aIso))) / 86_400_000);

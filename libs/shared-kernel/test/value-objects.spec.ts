@@ -1,5 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
-import { daysBetween, deterministicId, formatCentavos, isUf, OLIST_DW_NAMESPACE, parseCentavos, parseOlistTimestamp, parseZipPrefix } from '../src/index.js';
+import { BRAZIL_BOUNDS, dateRange, daysIn, endsOnOrBefore, geolocationProblems, isInBrazil, deterministicId, formatCentavos, isUf, OLIST_DW_NAMESPACE, parseCentavos, parseOlistTimestamp, parseZipPrefix } from '../src/index.js';
 
 describe('Money in centavos', () => {
   it.each([
@@ -20,7 +20,18 @@ describe('timestamps', () => {
   it('reads Olist timestamps as UTC', () => expect(parseOlistTimestamp('2017-10-02 10:56:33')).toBe('2017-10-02T10:56:33.000Z'));
   it('refuses impossible dates', () => expect(parseOlistTimestamp('2017-02-30 00:00:00')).toBeUndefined());
   it('refuses garbage', () => expect(parseOlistTimestamp('yesterday')).toBeUndefined());
-  it('counts whole calendar days', () => expect(daysBetween('2017-10-18T00:00:00.000Z', '2017-10-10T21:25:13.000Z')).toBe(-8));
+  it('counts whole calendar days', () => expect(daysIn(dateRange('2017-10-18T00:00:00.000Z', '2017-10-10T21:25:13.000Z'))).toBe(-8));
+  it('ends on or before by calendar date, not by the hour', () => {
+    expect(endsOnOrBefore(dateRange('2017-10-18T00:00:00.000Z', '2017-10-18T23:59:59.000Z'))).toBe(true);
+    expect(endsOnOrBefore(dateRange('2017-10-18T00:00:00.000Z', '2017-10-19T00:00:01.000Z'))).toBe(false);
+  });
+  it('tells a point on Earth, and whether it is in Brazil', () => {
+    expect(geolocationProblems({ lat: -23.55, lng: -46.63 })).toEqual([]);
+    expect(geolocationProblems({ lat: 123, lng: -200 })).toEqual(['latitude 123 is not between -90 and 90', 'longitude -200 is not between -180 and 180']);
+    expect(isInBrazil({ lat: -23.55, lng: -46.63 })).toBe(true); // São Paulo
+    expect(isInBrazil({ lat: 38.72, lng: -9.14 })).toBe(false); // Lisbon: a real Olist geolocation row
+    expect(isInBrazil({ lat: BRAZIL_BOUNDS.maxLat, lng: BRAZIL_BOUNDS.minLng })).toBe(true);
+  });
 });
 
 describe('UF', () => {

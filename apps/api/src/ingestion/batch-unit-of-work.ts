@@ -1,6 +1,6 @@
-import type { AppendRequest, EventData, EventStore, RecordedEvent } from '@olist/event-store';
+import { EventStoreUnavailableError, WrongExpectedVersionError, type AppendRequest, type AppendResult, type EventData, type EventStore, type RecordedEvent } from '@olist/event-store';
 import { deterministicId, type Decider, type Decision, type DomainEvent, type Provenance } from '@olist/shared-kernel';
-import { toEventData, type CausationContext } from './event-envelope.js';
+import { toEventData, type CausationContext } from '@olist/platform';
 
 /** The causation of one source row's events: its provenance is always known. */
 export type RowContext = CausationContext & { readonly provenance: Provenance };
@@ -50,8 +50,9 @@ export class BatchUnitOfWork {
     const decision = decider.decide(command, stream.state as S);
     if (decision.kind === 'accepted') {
       for (const event of decision.events) {
+        const revision = (stream.revision ?? -1n) + BigInt(stream.pending.length) + 1n;
         stream.state = decider.evolve(stream.state as S, event);
-        stream.pending.push(rowEventData(streamId, event, context));
+        stream.pending.push(rowEventData(streamId, event, context, revision));
       }
       if (decision.events.length > 0) {
         const streams = this.written.get(context.commandId) ?? new Set<string>();
@@ -70,22 +71,66 @@ export class BatchUnitOfWork {
    * Appends everything pending atomically. Returns how many events were written and which commands wrote
    * nothing new: a concurrent writer had already appended exactly their events (same deterministic ids).
    */
-  async commit(store: EventStore): Promise<{ eventsAppended: number; alreadyStored: (commandId: string) => boolean }> {
+  async commit(store: EventStore, earlier: WrittenEarlier): Promise<{ eventsAppended: number; alreadyStored: (commandId: string) => boolean }> {
     const requests: AppendRequest[] = [];
     for (const [streamId, s] of this.streams) {
       if (s.pending.length === 0) continue;
       requests.push({ streamId, expectedRevision: s.revision ?? 'no_stream', events: s.pending });
     }
     requests.push(...this.extra);
-    const results = requests.length > 0 ? await store.appendMany(requests) : [];
+    let results: ReadonlyArray<AppendResult>;
+    try {
+      results = requests.length > 0 ? await store.appendMany(requests) : [];
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError || error instanceof EventStoreUnavailableError) this.recordWritten(requests, error.applied, earlier);
+      throw error;
+    }
     const idempotent = new Set(results.filter((r) => r.idempotent).map((r) => r.streamId));
     return {
-      eventsAppended: results.reduce((n, result, i) => (result.idempotent ? n : n + requests[i]!.events.length), 0),
+      eventsAppended: eventsWritten(requests, results),
       alreadyStored: (commandId) => [...(this.written.get(commandId) ?? [])].every((s) => idempotent.has(s)),
     };
   }
+
+  /** Records what the requests that stayed applied after a failed append wrote: their events and their commands. */
+  private recordWritten(requests: ReadonlyArray<AppendRequest>, applied: ReadonlyArray<AppendResult | undefined>, earlier: WrittenEarlier): void {
+    const streams = new Set(applied.flatMap((result, i) => (!result || result.idempotent || requests[i]!.events.length === 0 ? [] : [result.streamId])));
+    earlier.eventsAppended += eventsWritten(requests, applied);
+    for (const [commandId, touched] of this.written) if ([...touched].some((s) => streams.has(s))) earlier.commands.add(commandId);
+  }
 }
 
-/** Row events are identified by stream, type and the source row's content: a re-post yields the same ids. */
-export const rowEventData = (streamId: string, event: DomainEvent, context: RowContext): EventData =>
-  toEventData(event, deterministicId(streamId, event.type, context.provenance.rowHash), context);
+/**
+ * What failed attempts of one batch left written. Only a store without multi-stream transactions (EventStoreDB)
+ * leaves anything: an append that fails part-way keeps the streams it had written. Deciding the batch again, the
+ * handler finds those events stored: they are its own, not a concurrent writer's duplicates.
+ */
+export class WrittenEarlier {
+  eventsAppended = 0;
+  /** Commands (by id) with events in the requests that stayed written. */
+  readonly commands = new Set<string>();
+
+  get any(): boolean {
+    return this.eventsAppended > 0;
+  }
+}
+
+const eventsWritten = (requests: ReadonlyArray<AppendRequest>, results: ReadonlyArray<AppendResult | undefined>): number =>
+  results.reduce((n, result, i) => (!result || result.idempotent ? n : n + requests[i]!.events.length), 0);
+
+/** A correction event (`…Corrected`): a changed source row for an aggregate that already has its facts. */
+const isCorrection = (event: DomainEvent): boolean => event.type.endsWith('Corrected');
+
+/**
+ * Row events are identified by stream, type and the source row's content: a re-post yields the same ids.
+ * A correction also by the revision it takes: a row corrected back and forth (A, B, A, B) is a new
+ * correction each time, not the replay of an earlier one.
+ */
+export const rowEventData = (streamId: string, event: DomainEvent, context: RowContext, revision: bigint): EventData =>
+  toEventData(
+    event,
+    isCorrection(event)
+      ? deterministicId(streamId, event.type, context.provenance.rowHash, String(revision))
+      : deterministicId(streamId, event.type, context.provenance.rowHash),
+    context,
+  );

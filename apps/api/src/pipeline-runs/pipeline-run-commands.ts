@@ -7,7 +7,7 @@ export class StartPipelineRunCommand extends Command<{ runId: string; status: 's
   }
 }
 
-export class CompletePipelineRunCommand extends Command<{ runId: string; status: 'completed' | 'already-completed' }> {
+export class CompletePipelineRunCommand extends Command<{ runId: string; status: 'loaded' | 'already-loaded' }> {
   constructor(readonly runId: string, readonly files: ReadonlyArray<FileIngestionStats>, readonly actor: string) {
     super();
   }

@@ -1,32 +1,19 @@
 import type { EventStore } from '@olist/event-store';
-import { pipelineRunDecider, pipelineRunStreamId, type PipelineRunCommand } from '@olist/etl-orchestration';
-import { deterministicId, fold, type DomainEvent } from '@olist/shared-kernel';
+import type { PipelineRunCommand } from '@olist/etl-orchestration';
+import { EVENT_STORE, executePipelineRunCommand, PipelineRunRejected } from '@olist/platform';
+import { deterministicId } from '@olist/shared-kernel';
 import { Inject, NotFoundException } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { toEventData } from '../ingestion/event-envelope.js';
-import { EVENT_STORE } from '@olist/platform';
 import { CompletePipelineRunCommand, FailPipelineRunCommand, StartPipelineRunCommand } from './pipeline-run-commands.js';
 
-/**
- * Runs a pipeline-run command against its stream: read, fold, decide, append with the read revision.
- * Returns the types of the events appended.
- */
+/** Runs a pipeline-run command; returns the types of the events appended. */
 const handle = async (store: EventStore, command: PipelineRunCommand, actor: string, commandId: string): Promise<ReadonlyArray<string>> => {
-  const stream = pipelineRunStreamId(command.runId);
-  const recorded = await store.readStream(stream);
-  const state = fold(pipelineRunDecider, recorded.map((e) => ({ type: e.type, data: e.data }) as never));
-  const decision = pipelineRunDecider.decide(command, state);
-  if (decision.kind === 'rejected') throw new NotFoundException(decision.reasons.join('; '));
-  if (decision.events.length === 0) return [];
-  const context = { runId: command.runId, actor, commandId, recordedAt: new Date().toISOString() };
-  const revision = recorded.length > 0 ? recorded[recorded.length - 1]!.revision : -1n;
-  await store.appendToStream(
-    stream,
-    // Ids from the revision each event takes: deterministic for a given history, distinct across resumptions.
-    decision.events.map((event: DomainEvent, i) => toEventData(event, deterministicId(stream, String(revision + 1n + BigInt(i)), event.type), context)),
-    { expectedRevision: revision >= 0n ? revision : 'no_stream' },
-  );
-  return decision.events.map((e) => e.type);
+  try {
+    return (await executePipelineRunCommand(store, command, actor, commandId)).appended.map((e) => e.type);
+  } catch (error) {
+    if (error instanceof PipelineRunRejected) throw new NotFoundException(error.message);
+    throw error;
+  }
 };
 
 @CommandHandler(StartPipelineRunCommand)
@@ -44,10 +31,11 @@ export class StartPipelineRunHandler implements ICommandHandler<StartPipelineRun
 export class CompletePipelineRunHandler implements ICommandHandler<CompletePipelineRunCommand> {
   constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
 
+  /** Every file is posted: the run is `loaded`; the projector checks its quality and completes (or fails) it. */
   async execute({ runId, files, actor }: CompletePipelineRunCommand) {
     const completedAt = new Date().toISOString();
     const outcome = await handle(this.store, { type: 'CompletePipelineRun', runId, files, completedAt }, actor, deterministicId('CompletePipelineRun', runId));
-    return { runId, status: outcome.length > 0 ? ('completed' as const) : ('already-completed' as const) };
+    return { runId, status: outcome.length > 0 ? ('loaded' as const) : ('already-loaded' as const) };
   }
 }
 

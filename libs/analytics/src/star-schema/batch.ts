@@ -32,16 +32,20 @@ export const STAR_SCHEMA_EVENT_TYPES = [
   'CustomerAddressCorrected',
   'ZipCodeLocated',
   'OrderPlaced',
+  'OrderPlacementCorrected',
   'OrderApproved',
   'OrderInvoiced',
   'OrderProcessingStarted',
   'OrderCancelled',
   'OrderMarkedUnavailable',
   'OrderItemAdded',
+  'OrderItemCorrected',
   'PaymentReceived',
+  'PaymentCorrected',
   'ShipmentDispatched',
   'DeliveryCompleted',
   'ReviewSubmitted',
+  'ReviewCorrected',
   'ReviewAnswered',
 ] as const;
 
@@ -59,6 +63,8 @@ interface OrderPatch {
   inDeliveries: boolean;
   /** An order-level event (placement, status, shipment) is in the batch, not only an item/payment/review. */
   patched: boolean;
+  /** Its customer or purchase time was corrected: the children's keys follow. */
+  corrected: boolean;
 }
 
 interface ReviewPatch {
@@ -158,6 +164,8 @@ export class StarSchemaBatch {
   relevant = 0;
   /** OrderPlaced events. */
   placements = 0;
+  /** OrderPlacementCorrected events (their orders' children are rekeyed). */
+  placementCorrections = 0;
   /** Set by stage(): staged orders new to fact_orders / already in it, and how many of each have shipment facts. */
   readonly newOrderIds: string[] = [];
   /** Set by stage(): each staged order's reference as it will be once committed. */
@@ -186,6 +194,7 @@ export class StarSchemaBatch {
         delayDays: null,
         inDeliveries: false,
         patched: false,
+        corrected: false,
       };
       this.orders.set(orderId, patch);
     }
@@ -251,14 +260,19 @@ export class StarSchemaBatch {
         if (!isText(d['zipPrefix']) || typeof d['lat'] !== 'number' || typeof d['lng'] !== 'number') return;
         this.geoEvents.push({ streamId: event.streamId, revision: event.revision, location: d as unknown as ZipCodeLocation });
         break;
-      case 'OrderPlaced': {
+      case 'OrderPlaced':
+      case 'OrderPlacementCorrected': {
         if (!isText(orderId)) return;
         const patch = this.patch(orderId);
         patch.customerId = textOrNull(d['customerId']) ?? patch.customerId;
         patch.purchasedAt = textOrNull(d['purchasedAt']) ?? patch.purchasedAt;
         patch.estimatedDeliveryAt = textOrNull(d['estimatedDeliveryAt']) ?? patch.estimatedDeliveryAt;
         this.noteYear(patch.purchasedAt);
-        this.placements++;
+        if (event.type === 'OrderPlaced') this.placements++;
+        else {
+          patch.corrected = true;
+          this.placementCorrections++;
+        }
         break;
       }
       case 'OrderApproved': {
@@ -300,7 +314,8 @@ export class StarSchemaBatch {
         patch.delayDays = intOrNull(d['delayDays']) ?? patch.delayDays;
         break;
       }
-      case 'OrderItemAdded': {
+      case 'OrderItemAdded':
+      case 'OrderItemCorrected': {
         if (!isText(orderId) || typeof d['orderItemId'] !== 'number') return;
         this.order(orderId);
         this.items.set(`${orderId}\u0000${d['orderItemId']}`, {
@@ -314,7 +329,8 @@ export class StarSchemaBatch {
         });
         break;
       }
-      case 'PaymentReceived': {
+      case 'PaymentReceived':
+      case 'PaymentCorrected': {
         if (!isText(orderId) || typeof d['paymentSequential'] !== 'number') return;
         this.order(orderId);
         this.payments.set(`${orderId}\u0000${d['paymentSequential']}`, {
@@ -326,7 +342,8 @@ export class StarSchemaBatch {
         });
         break;
       }
-      case 'ReviewSubmitted': {
+      case 'ReviewSubmitted':
+      case 'ReviewCorrected': {
         if (!isText(d['reviewId']) || !isText(orderId)) return;
         this.order(orderId);
         const patch = this.review(d['reviewId'], orderId);
@@ -445,7 +462,7 @@ export class StarSchemaBatch {
         o.delayDays,
         o.inDeliveries,
         !known,
-        false,
+        known && o.corrected,
       );
     }
     // Children carry their order's customer and purchase date (as committed after this batch).

@@ -274,6 +274,7 @@ export class StarSchemaProjection implements Projection {
       script.push(SQL.lateOrderPlacements);
       rekey = true;
     }
+    if (batch.placementCorrections > 0) rekey = true;
 
     // Facts: orders first (the item and payment statements then set their totals from the child facts).
     // Children are staged with their order's customer and purchase date, so they need no join.

@@ -1,7 +1,7 @@
-import { accepted, decideUnless, rejected, streamId, type Decider } from '@olist/shared-kernel';
-import type { ReviewAnswered, ReviewSubmitted } from '../events.js';
+import { decideUnless, rejected, streamId, type Decider } from '@olist/shared-kernel';
+import type { ReviewAnswered, ReviewCorrected, ReviewSubmitted } from '../events.js';
 
-export type ReviewEvent = ReviewSubmitted | ReviewAnswered;
+export type ReviewEvent = ReviewSubmitted | ReviewCorrected | ReviewAnswered;
 export interface SubmitReview {
   readonly type: 'SubmitReview';
   readonly reviewId: string;
@@ -14,41 +14,49 @@ export interface SubmitReview {
   readonly createdAt: string;
   readonly answeredAt: string | null;
 }
+type Submission = ReviewSubmitted['data'] & { readonly answered: boolean };
 /** Olist reuses a review id across orders: the review stream holds one submission per order. */
 export interface ReviewState {
-  readonly submissions: ReadonlyMap<string, { readonly score: number; readonly answered: boolean }>;
+  readonly submissions: ReadonlyMap<string, Submission>;
 }
 
 export const reviewStreamId = (reviewId: string): string => streamId('review', reviewId);
 
+const sameSubmission = (a: ReviewSubmitted['data'], b: ReviewSubmitted['data']): boolean =>
+  a.score === b.score && a.commentTitle === b.commentTitle && a.commentMessage === b.commentMessage && a.createdAt === b.createdAt;
+
+/** Score 1..5 and an answer after creation; a changed row of a recorded review is a correction. */
 export const reviewDecider: Decider<SubmitReview, ReviewState, ReviewEvent> = {
   initialState: () => ({ submissions: new Map() }),
   decide: (command, state) => {
     if (!command.orderKnown) return rejected('unknown order');
     const { reviewId, orderId, answeredAt } = command;
+    const submission: ReviewSubmitted['data'] = {
+      reviewId, orderId, score: command.score, commentTitle: command.commentTitle, commentMessage: command.commentMessage, createdAt: command.createdAt,
+    };
     const known = state.submissions.get(orderId);
-    if (known) {
-      if (known.score !== command.score) return rejected(`review ${reviewId} of order ${orderId} already recorded with score ${known.score}`);
-      return !known.answered && answeredAt ? accepted({ type: 'ReviewAnswered', data: { reviewId, orderId, answeredAt } }) : accepted();
-    }
-    return decideUnless(
+    return decideUnless<ReviewEvent>(
       [
         !(Number.isInteger(command.score) && command.score >= 1 && command.score <= 5) && `review_score must be an integer 1..5 (got ${command.score})`,
         answeredAt !== null && answeredAt < command.createdAt && 'review_answer_timestamp is before review_creation_date',
       ],
       () => {
-        const submitted: ReviewSubmitted = {
-          type: 'ReviewSubmitted',
-          data: { reviewId, orderId, score: command.score, commentTitle: command.commentTitle, commentMessage: command.commentMessage, createdAt: command.createdAt },
-        };
-        return answeredAt ? [submitted, { type: 'ReviewAnswered', data: { reviewId, orderId, answeredAt } }] : [submitted];
+        const events: ReviewEvent[] = [];
+        if (!known) events.push({ type: 'ReviewSubmitted', data: submission });
+        else if (!sameSubmission(known, submission)) events.push({ type: 'ReviewCorrected', data: submission });
+        if (answeredAt && !known?.answered) events.push({ type: 'ReviewAnswered', data: { reviewId, orderId, answeredAt } });
+        return events;
       },
     );
   },
   evolve: (state, event) => {
     const submissions = new Map(state.submissions);
-    if (event.type === 'ReviewSubmitted') submissions.set(event.data.orderId, { score: event.data.score, answered: false });
-    else submissions.set(event.data.orderId, { ...submissions.get(event.data.orderId)!, answered: true });
+    if (event.type === 'ReviewAnswered') {
+      const known = submissions.get(event.data.orderId);
+      if (known) submissions.set(event.data.orderId, { ...known, answered: true });
+    } else {
+      submissions.set(event.data.orderId, { ...event.data, answered: submissions.get(event.data.orderId)?.answered ?? false });
+    }
     return { submissions };
   },
 };

@@ -1,3 +1,4 @@
+import { FAIL_BELOW, qualityOutcome, qualityScore, type QualityCheckResult } from '@olist/data-quality';
 import { accepted, rejected, streamId, type Decider } from '@olist/shared-kernel';
 import type { FileIngestionStats, PipelineRunEvent } from '../events.js';
 
@@ -28,9 +29,18 @@ export interface RecordRowRejection {
   readonly raw: Readonly<Record<string, string>>;
   readonly reasons: ReadonlyArray<string>;
 }
-export type PipelineRunCommand = StartPipelineRun | CompletePipelineRun | FailPipelineRun | RecordRowRejection;
+/** The results of the quality rules, run once the star schema had caught up with the loaded run. */
+export interface RecordQualityReport {
+  readonly type: 'RecordQualityReport';
+  readonly runId: string;
+  readonly ruleSet: string;
+  readonly checks: ReadonlyArray<QualityCheckResult>;
+  readonly checkedAt: string;
+}
+export type PipelineRunCommand = StartPipelineRun | CompletePipelineRun | FailPipelineRun | RecordRowRejection | RecordQualityReport;
 
-export type PipelineRunStatus = 'absent' | 'running' | 'completed' | 'failed';
+/** running → loaded (every file posted) → completed (SUCCESS / WARN) | failed (quality below the mark, or given up). */
+export type PipelineRunStatus = 'absent' | 'running' | 'loaded' | 'completed' | 'failed';
 export interface PipelineRunState {
   readonly status: PipelineRunStatus;
 }
@@ -54,12 +64,27 @@ export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, P
         const { runId } = command;
         return accepted(
           ...command.files.map((f): PipelineRunEvent => ({ type: 'SourceFileIngested', data: { runId, ...f } })),
-          { type: 'PipelineRunCompleted', data: { runId, completedAt: command.completedAt } },
+          { type: 'PipelineRunLoaded', data: { runId, loadedAt: command.completedAt } },
+        );
+      }
+      case 'RecordQualityReport': {
+        if (state.status === 'absent') return rejected(`unknown pipeline run ${command.runId}`);
+        if (state.status === 'running') return rejected(`pipeline run ${command.runId} is still loading: its quality is checked once every file is posted`);
+        if (state.status !== 'loaded') return accepted(); // already reported (a second checker, or a replay)
+        const { runId, ruleSet, checkedAt } = command;
+        const score = qualityScore(command.checks);
+        const outcome = qualityOutcome(score);
+        const checks = command.checks.map((check): PipelineRunEvent => ({ type: 'QualityCheckRecorded', data: { ...check, runId, ruleSet, checkedAt } }));
+        return accepted(
+          ...checks,
+          outcome === 'FAILED'
+            ? { type: 'PipelineRunFailed', data: { runId, failedAt: checkedAt, error: `quality score ${score} is below ${FAIL_BELOW}`, qualityScore: score } }
+            : { type: 'PipelineRunCompleted', data: { runId, completedAt: checkedAt, outcome, qualityScore: score } },
         );
       }
       case 'FailPipelineRun':
         if (state.status === 'absent') return rejected(`unknown pipeline run ${command.runId}`);
-        return state.status === 'running'
+        return state.status === 'running' || state.status === 'loaded'
           ? accepted({ type: 'PipelineRunFailed', data: { runId: command.runId, failedAt: command.failedAt, error: command.error } })
           : accepted();
       case 'RecordRowRejection': {
@@ -78,6 +103,8 @@ export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, P
       case 'PipelineRunStarted':
       case 'PipelineRunResumed':
         return { status: 'running' };
+      case 'PipelineRunLoaded':
+        return { status: 'loaded' };
       case 'PipelineRunCompleted':
         return { status: 'completed' };
       case 'PipelineRunFailed':

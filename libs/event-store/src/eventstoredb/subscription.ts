@@ -3,6 +3,9 @@ import type { Checkpoint, RecordedEvent, SubscribeOptions, Subscription } from '
 import { decodeEsdbCheckpoint } from './checkpoint.js';
 import { toRecordedEvent } from './events.js';
 
+/** How long a short batch waits for more live events before it is handed over. */
+const LINGER_MS = 20;
+
 export interface ReconnectOptions {
   /** Consecutive failed (re)subscriptions (no confirmation in between) before giving up through onError (default 20). */
   readonly maxAttempts?: number;
@@ -103,8 +106,9 @@ export class EsdbCatchUpSubscription implements Subscription {
         this.wake = undefined;
         continue;
       }
-      // Let events already on the wire arrive, so batches fill up instead of trickling one by one.
-      if (this.queue.length < this.maxBatchSize) await new Promise((resolve) => setImmediate(resolve));
+      // Let more events arrive before handing a short batch over: EventStoreDB commits a writer's batch stream by
+      // stream, so live events trickle in, and every handler call has a fixed cost (a read-model transaction).
+      if (this.queue.length < this.maxBatchSize) await this.linger();
       if (this.stopped) break;
       const after = this.position;
       const batch = this.queue.splice(0, this.maxBatchSize).filter((e) => after === undefined || e.position > after);
@@ -124,6 +128,21 @@ export class EsdbCatchUpSubscription implements Subscription {
         }
       }
     }
+  }
+
+  /** Waits {@link LINGER_MS}, or less if the queue fills a batch or the subscription stops. */
+  private linger(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, LINGER_MS);
+      this.wake = () => {
+        if (this.stopped || this.queue.length >= this.maxBatchSize) done();
+      };
+    });
   }
 
   private fail(error: Error): void {

@@ -1,4 +1,4 @@
-import { accepted, daysBetween, streamId, utcDate, type Decider } from '@olist/shared-kernel';
+import { accepted, dateRange, daysIn, endsOnOrBefore, streamId, type Decider } from '@olist/shared-kernel';
 import type { DeliveryCompleted, FulfillmentEvent } from '../events.js';
 
 export interface TrackShipment {
@@ -17,14 +17,15 @@ export interface ShipmentState {
 
 export const shipmentStreamId = (orderId: string): string => streamId('shipment', orderId);
 
-/** On time when delivered on or before the estimated date (calendar dates, UTC). */
+/** On time when delivered on or before the estimated date (calendar dates, UTC); the delay is the days from the estimate to the delivery. */
 export const deliveryOutcome = (
   deliveredAt: string | null,
   estimatedDeliveryAt: string | null,
-): Pick<DeliveryCompleted['data'], 'onTime' | 'delayDays'> =>
-  deliveredAt && estimatedDeliveryAt
-    ? { onTime: utcDate(deliveredAt) <= utcDate(estimatedDeliveryAt), delayDays: daysBetween(estimatedDeliveryAt, deliveredAt) }
-    : { onTime: null, delayDays: null };
+): Pick<DeliveryCompleted['data'], 'onTime' | 'delayDays'> => {
+  if (!deliveredAt || !estimatedDeliveryAt) return { onTime: null, delayDays: null };
+  const lateness = dateRange(estimatedDeliveryAt, deliveredAt);
+  return { onTime: endsOnOrBefore(lateness), delayDays: daysIn(lateness) };
+};
 
 export const shipmentDecider: Decider<TrackShipment, ShipmentState, FulfillmentEvent> = {
   initialState: () => ({ dispatched: false, delivered: false }),

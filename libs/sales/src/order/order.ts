@@ -17,12 +17,15 @@ export type ReceivePayment = { readonly type: 'ReceivePayment' } & PaymentReceiv
 export type OrderCommand = PlaceOrder | AddOrderItem | ReceivePayment;
 
 type Milestone = 'approved' | 'invoiced' | 'processing' | 'canceled' | 'unavailable';
+/** Canceled and unavailable end an order's lifecycle: no later snapshot may take it further. */
+const EXITS: ReadonlyArray<Milestone> = ['canceled', 'unavailable'];
 export type OrderState =
   | { readonly status: 'absent' }
   | {
       readonly status: 'placed';
       readonly customerId: string;
       readonly purchasedAt: string;
+      readonly estimatedDeliveryAt: string | null;
       readonly milestones: ReadonlySet<Milestone>;
       /** Item and payment content by their ids, to tell a re-posted row from a conflicting one. */
       readonly items: ReadonlyMap<number, string>;
@@ -35,15 +38,26 @@ const itemSignature = (i: OrderItemAdded['data']): string =>
   [i.productId, i.sellerId, i.shippingLimitAt, i.price, i.freight].join('|');
 const paymentSignature = (p: PaymentReceived['data']): string => [p.paymentType, p.installments, p.value].join('|');
 
+/**
+ * An order row is a snapshot of the order now: the decider emits the lifecycle steps it reveals that the
+ * stream has not recorded (created → approved → invoiced → processing; shipped and delivered belong to
+ * Fulfillment's Shipment), never a step back. Canceled and unavailable are exits: an order that took one
+ * takes no further step. A changed customer, purchase time or estimate is a correction.
+ */
 const placeOrder = (c: PlaceOrder, state: OrderState): Decision<SalesEvent> => {
-  if (state.status === 'placed' && (state.customerId !== c.customerId || state.purchasedAt !== c.purchasedAt)) {
-    return rejected(`order ${c.orderId} was already placed by customer ${state.customerId} at ${state.purchasedAt}`);
-  }
   const has = (m: Milestone): boolean => state.status === 'placed' && state.milestones.has(m);
   const { orderId } = c;
+  const placement = { orderId, customerId: c.customerId, purchasedAt: c.purchasedAt, estimatedDeliveryAt: c.estimatedDeliveryAt };
+  const exit = EXITS.find(has);
+  if (exit !== undefined) {
+    const next = c.status === 'canceled' || c.status === 'unavailable' ? c.status : INVOICED_OR_LATER.has(c.status) ? c.status : undefined;
+    if (next !== undefined && next !== exit) return rejected(`order ${orderId} is ${exit}: it cannot become ${next}`);
+  }
   const events: SalesEvent[] = [];
   if (state.status === 'absent') {
-    events.push({ type: 'OrderPlaced', data: { orderId, customerId: c.customerId, purchasedAt: c.purchasedAt, estimatedDeliveryAt: c.estimatedDeliveryAt } });
+    events.push({ type: 'OrderPlaced', data: placement });
+  } else if (state.customerId !== c.customerId || state.purchasedAt !== c.purchasedAt || state.estimatedDeliveryAt !== c.estimatedDeliveryAt) {
+    events.push({ type: 'OrderPlacementCorrected', data: placement });
   }
   if (c.approvedAt && !has('approved')) events.push({ type: 'OrderApproved', data: { orderId, approvedAt: c.approvedAt } });
   if (INVOICED_OR_LATER.has(c.status) && !has('invoiced')) events.push({ type: 'OrderInvoiced', data: { orderId } });
@@ -57,16 +71,14 @@ const addItem = (c: AddOrderItem, state: OrderState): Decision<SalesEvent> => {
   if (state.status === 'absent') return rejected('unknown order');
   const { type: _type, ...item } = c;
   const known = state.items.get(c.orderItemId);
-  if (known !== undefined) {
-    return known === itemSignature(item) ? accepted() : rejected(`item ${c.orderItemId} of order ${c.orderId} was already recorded with other values`);
-  }
+  if (known === itemSignature(item)) return accepted();
   return decideUnless(
     [
       c.price < 0 && `price must not be negative (got ${c.price} centavos)`,
       c.freight < 0 && `freight_value must not be negative (got ${c.freight} centavos)`,
       c.orderItemId < 1 && `order_item_id must be 1 or more (got ${c.orderItemId})`,
     ],
-    () => [{ type: 'OrderItemAdded', data: item }],
+    () => [{ type: known === undefined ? 'OrderItemAdded' : 'OrderItemCorrected', data: item }],
   );
 };
 
@@ -74,16 +86,14 @@ const receivePayment = (c: ReceivePayment, state: OrderState): Decision<SalesEve
   if (state.status === 'absent') return rejected('unknown order');
   const { type: _type, ...payment } = c;
   const known = state.payments.get(c.paymentSequential);
-  if (known !== undefined) {
-    return known === paymentSignature(payment) ? accepted() : rejected(`payment ${c.paymentSequential} of order ${c.orderId} was already recorded with other values`);
-  }
+  if (known === paymentSignature(payment)) return accepted();
   return decideUnless(
     [
       c.value < 0 && `payment_value must not be negative (got ${c.value} centavos)`,
       c.installments < 0 && `payment_installments must not be negative (got ${c.installments})`,
       c.paymentSequential < 1 && `payment_sequential must be 1 or more (got ${c.paymentSequential})`,
     ],
-    () => [{ type: 'PaymentReceived', data: payment }],
+    () => [{ type: known === undefined ? 'PaymentReceived' : 'PaymentCorrected', data: payment }],
   );
 };
 
@@ -113,13 +123,20 @@ export const orderDecider: Decider<OrderCommand, OrderState, SalesEvent> = {
   },
   evolve: (state, event) => {
     if (event.type === 'OrderPlaced') {
-      return { status: 'placed', customerId: event.data.customerId, purchasedAt: event.data.purchasedAt, milestones: new Set(), items: new Map(), payments: new Map() };
+      const { customerId, purchasedAt, estimatedDeliveryAt } = event.data;
+      return { status: 'placed', customerId, purchasedAt, estimatedDeliveryAt, milestones: new Set(), items: new Map(), payments: new Map() };
     }
     if (state.status === 'absent') return state;
     switch (event.type) {
+      case 'OrderPlacementCorrected': {
+        const { customerId, purchasedAt, estimatedDeliveryAt } = event.data;
+        return { ...state, customerId, purchasedAt, estimatedDeliveryAt };
+      }
       case 'OrderItemAdded':
+      case 'OrderItemCorrected':
         return { ...state, items: new Map(state.items).set(event.data.orderItemId, itemSignature(event.data)) };
       case 'PaymentReceived':
+      case 'PaymentCorrected':
         return { ...state, payments: new Map(state.payments).set(event.data.paymentSequential, paymentSignature(event.data)) };
       default: {
         const milestone = MILESTONE_OF[event.type];

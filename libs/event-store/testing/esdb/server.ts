@@ -10,11 +10,17 @@
  *    stream); `$all` forwards (inclusive start) / backwards (exclusive start); catch-up subscriptions to `$all`
  *    (exclusive start) with the server-side stream-name / event-type filter, checkpoints, confirmation,
  *    caughtUp, then live events.
- *  - `ServerFeatures` is not registered, so it answers UNIMPLEMENTED: the client then assumes an unknown server
- *    version and uses the unary `Append` path (never BatchAppend).
+ *  - `Streams.BatchAppend` (./batch-append.ts), the path the client takes with a server that advertises it;
+ *  - `ServerFeatures.GetSupportedMethods` advertising read, append and batchAppend, as a 24.10 node does (with
+ *    `serverFeatures: false` it is not registered and answers UNIMPLEMENTED: the client then assumes an older
+ *    server and uses the unary `Append`).
  * `$all` starts with a few `$`-prefixed system events. Fault hooks: {@link EsdbTestDouble.dropSubscriptions}
- * (UNAVAILABLE), {@link EsdbTestDouble.endSubscriptions} (status OK) and {@link EsdbTestDouble.refuseCallsFor};
- * `sendCaughtUp: false` behaves like a server before 23.10.
+ * (UNAVAILABLE), {@link EsdbTestDouble.endSubscriptions} (status OK), {@link EsdbTestDouble.refuseCallsFor} and
+ * {@link EsdbTestDouble.refuseSubscriptionsFor};
+ * `sendCaughtUp: false` behaves like a server before 23.10. Timing hook: {@link EsdbTestDouble.beforeAppend}
+ * (hold an append to stage a race); {@link EsdbTestDouble.subscriptionsStarted} counts (re)subscriptions.
+ *
+ * It lives in `testing/` (built, unlike `test/`) so that the demo can start it; production code never imports it.
  *
  * Fidelity limits (check against a real server whenever one is reachable):
  *  (a) idempotency is stronger than the real server's: ids are looked up in the whole stream, not in a bounded
@@ -26,14 +32,18 @@
  *  (e) caughtUp is sent right after the historical events unless `sendCaughtUp: false` (servers before 23.10
  *      never send it);
  *  (f) no auth/ACLs (a secure server needs admin credentials for `$all`), no TLS, no deletes/tombstones,
- *      no `$$` metadata streams, no projections or link events, no stream subscriptions, no BatchAppend,
- *      no maximum append size.
+ *      no `$$` metadata streams, no projections or link events, no stream subscriptions, no maximum append
+ *      size; BatchAppend answers a refused or malformed append by ending the whole call (a real server answers
+ *      that append alone with an error status).
  */
 import * as grpc from '@grpc/grpc-js';
 import streamsGrpc from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import streamsPb from '@eventstore/db-client/generated/streams_pb.js';
 import sharedPb from '@eventstore/db-client/generated/shared_pb.js';
-import { EventLog, type Expected, type StoredEvent } from './log.js';
+import featuresGrpc from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
+import featuresPb from '@eventstore/db-client/generated/serverfeatures_pb.js';
+import { proposedEvent, serveBatchAppend, type BatchAppendCall } from './batch-append.js';
+import { EventLog, expectedOf, type AppendOutcome, type Expected, type ProposedEvent, type StoredEvent } from './log.js';
 
 type ReadReq = InstanceType<typeof streamsPb.ReadReq>;
 type ReadResp = InstanceType<typeof streamsPb.ReadResp>;
@@ -47,7 +57,21 @@ const { ReadResp: ReadRespClass, AppendResp: AppendRespClass } = streamsPb;
 export interface EsdbTestDoubleOptions {
   /** Send `caughtUp` after the historical events (default true; false behaves like a server before 23.10). */
   readonly sendCaughtUp?: boolean;
+  /**
+   * Answer `ServerFeatures.GetSupportedMethods` advertising BatchAppend, as EventStoreDB 21.10 and later do, so
+   * the client appends through BatchAppend (default true). False leaves the service out: the client then assumes
+   * an older server and uses the unary Append.
+   */
+  readonly serverFeatures?: boolean;
 }
+
+/** What the double answers to GetSupportedMethods: the Streams methods it implements. */
+function supportedMethods(): InstanceType<typeof featuresPb.SupportedMethods> {
+  const method = (name: string) => new featuresPb.SupportedMethod().setServiceName('event_store.client.streams.streams').setMethodName(name);
+  return new featuresPb.SupportedMethods().setEventStoreServerVersion(SERVER_VERSION).setMethodsList(['read', 'append', 'batchappend'].map(method));
+}
+/** The server version the double claims in ServerFeatures. */
+const SERVER_VERSION = '24.10.0';
 
 export class EsdbTestDouble {
   readonly log = new EventLog();
@@ -55,7 +79,17 @@ export class EsdbTestDouble {
   /** Active subscriptions, each with the function that ends its delivery loop. */
   private readonly subscriptions = new Map<ReadCall, () => void>();
   private refuseUntil = 0;
+  private refuseSubscriptionsUntil = 0;
   private port = 0;
+  /** Subscriptions to `$all` the double has confirmed since it started (resubscriptions included). */
+  subscriptionsStarted = 0;
+  /** Appends received, by the gRPC method that carried them. */
+  readonly appendsBy = { append: 0, batchAppend: 0 };
+  /**
+   * Timing hook: awaited before an append is applied (after its request arrived), e.g. to let a test's concurrent
+   * writer go first. It changes when an append is applied, never how.
+   */
+  beforeAppend: ((streamName: string) => Promise<void> | void) | undefined;
 
   private constructor(private readonly options: EsdbTestDoubleOptions) {
     this.log.seedSystemEvents();
@@ -65,8 +99,13 @@ export class EsdbTestDouble {
         this.append(call, callback),
       delete: unimplemented,
       tombstone: unimplemented,
-      batchAppend: unimplemented,
+      batchAppend: (call: BatchAppendCall) => this.batchAppend(call),
     } as never);
+    if (options.serverFeatures !== false) {
+      this.server.addService(featuresGrpc.ServerFeaturesService, {
+        getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, supportedMethods()),
+      } as never);
+    }
   }
 
   /** Starts on 127.0.0.1 and an ephemeral port. */
@@ -107,53 +146,53 @@ export class EsdbTestDouble {
     this.refuseUntil = Date.now() + ms;
   }
 
+  /** Answers new subscriptions with UNAVAILABLE for `ms` milliseconds (appends and reads still work). */
+  refuseSubscriptionsFor(ms: number): void {
+    this.refuseSubscriptionsUntil = Date.now() + ms;
+  }
+
   async stop(): Promise<void> {
     this.endSubscriptions();
     this.server.forceShutdown();
   }
 
   private refusing(): grpc.ServiceError | undefined {
-    if (Date.now() >= this.refuseUntil) return undefined;
-    return Object.assign(new Error('refused by the test double'), {
-      code: grpc.status.UNAVAILABLE,
-      details: 'refused by the test double',
-      metadata: new grpc.Metadata(),
-    });
+    return Date.now() < this.refuseUntil ? serviceError(grpc.status.UNAVAILABLE, 'refused by the test double') : undefined;
+  }
+
+  /** The double's append, as both Append and BatchAppend apply it: refusals, the timing hook, the log's rules. */
+  private async applyAppend(streamName: string, expected: Expected, proposed: ReadonlyArray<ProposedEvent>): Promise<AppendOutcome | grpc.ServiceError> {
+    if (proposed.some((event) => !event.metadata.has('type') || !event.metadata.has('content-type'))) {
+      return serviceError(grpc.status.INVALID_ARGUMENT, 'required metadata property missing');
+    }
+    try {
+      await this.beforeAppend?.(streamName);
+    } catch (error) {
+      return serviceError(grpc.status.INTERNAL, String(error));
+    }
+    return this.refusing() ?? this.log.append(streamName, expected, proposed);
   }
 
   private append(call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>): void {
     const refused = this.refusing();
     if (refused) return callback(refused);
     let header: InstanceType<typeof streamsPb.AppendReq.Options> | undefined;
-    const proposed: Parameters<EventLog['append']>[2][number][] = [];
-    let invalid: string | undefined;
+    const proposed: ProposedEvent[] = [];
     call.on('data', (req: AppendReq) => {
       if (req.hasOptions()) header = req.getOptions();
-      else if (req.hasProposedMessage()) {
-        const message = req.getProposedMessage()!;
-        const metadata = new Map(message.getMetadataMap().getEntryList() as [string, string][]);
-        if (!metadata.has('type') || !metadata.has('content-type')) invalid = 'required metadata property missing';
-        proposed.push({
-          id: message.getId()!.getString(),
-          metadata,
-          data: message.getData_asU8(),
-          customMetadata: message.getCustomMetadata_asU8(),
-        });
-      }
+      else if (req.hasProposedMessage()) proposed.push(proposedEvent(req.getProposedMessage()!));
     });
-    call.on('end', () => {
-      if (!header || invalid) {
-        return callback({ code: grpc.status.INVALID_ARGUMENT, details: invalid ?? 'no options', metadata: new grpc.Metadata() } as grpc.ServiceError);
-      }
+    call.on('end', async () => {
+      if (!header) return callback(serviceError(grpc.status.INVALID_ARGUMENT, 'no options'));
       const streamName = Buffer.from(header.getStreamIdentifier()!.getStreamName_asU8()).toString('utf8');
-      const expected: Expected = header.hasRevision()
-        ? { kind: 'revision', revision: BigInt(header.getRevision()) }
-        : header.hasNoStream()
-          ? { kind: 'no_stream' }
-          : header.hasStreamExists()
-            ? { kind: 'stream_exists' }
-            : { kind: 'any' };
-      const outcome = this.log.append(streamName, expected, proposed);
+      const expected = expectedOf({
+        revision: header.hasRevision() ? header.getRevision() : undefined,
+        noStream: header.hasNoStream(),
+        streamExists: header.hasStreamExists(),
+      });
+      this.appendsBy.append++;
+      const outcome = await this.applyAppend(streamName, expected, proposed);
+      if ('code' in outcome) return callback(outcome);
       const resp = new AppendRespClass();
       if (outcome.kind === 'success') {
         const success = new AppendRespClass.Success();
@@ -176,6 +215,15 @@ export class EsdbTestDouble {
     });
   }
 
+  private batchAppend(call: BatchAppendCall): void {
+    const refused = this.refusing();
+    if (refused) return void call.emit('error', refused);
+    serveBatchAppend(call, (streamName, expected, proposed) => {
+      this.appendsBy.batchAppend++;
+      return this.applyAppend(streamName, expected, proposed);
+    });
+  }
+
   private async read(call: ReadCall): Promise<void> {
     const refused = this.refusing();
     if (refused) return fail(call, refused.code, refused.details);
@@ -184,6 +232,7 @@ export class EsdbTestDouble {
     const filter = options.hasFilter() ? makeFilter(options.getFilter()!) : () => true;
     try {
       if (options.hasSubscription()) {
+        if (Date.now() < this.refuseSubscriptionsUntil) return fail(call, grpc.status.UNAVAILABLE, 'subscriptions refused by the test double');
         if (!options.hasAll()) return fail(call, grpc.status.UNIMPLEMENTED, 'stream subscriptions are not implemented by the test double');
         return await this.subscribe(call, options, filter);
       }
@@ -235,6 +284,7 @@ export class EsdbTestDouble {
     try {
       const confirmation = new ReadRespClass().setConfirmation(new ReadRespClass.SubscriptionConfirmation().setSubscriptionId(crypto.randomUUID()));
       await writeAll(call, [confirmation]);
+      this.subscriptionsStarted++;
       const all = options.getAll()!;
       const after = all.hasPosition() ? BigInt(all.getPosition()!.getCommitPosition()) : all.hasEnd() ? this.lastPosition() : -1n;
       let cursor = this.log.indexAtOrAfter(after + 1n);
@@ -276,6 +326,10 @@ function fail(call: ReadCall, code: grpc.status, details: string): void {
   call.emit('error', { code, details, metadata: new grpc.Metadata() } as grpc.ServiceError);
 }
 
+function serviceError(code: grpc.status, details: string): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+}
+
 function unimplemented(_call: unknown, callback?: grpc.sendUnaryData<unknown>): void {
   const error = { code: grpc.status.UNIMPLEMENTED, details: 'not implemented by the test double', metadata: new grpc.Metadata() } as grpc.ServiceError;
   if (callback) callback(error);
@@ -312,8 +366,13 @@ async function writeAll(call: ReadCall, responses: ReadonlyArray<ReadResp>): Pro
   for (const resp of responses) {
     if (!call.write(resp)) {
       await new Promise<void>((resolve) => {
-        call.once('drain', resolve);
-        call.once('close', resolve);
+        const done = () => {
+          call.off('drain', done);
+          call.off('close', done);
+          resolve();
+        };
+        call.once('drain', done);
+        call.once('close', done);
       });
     }
   }

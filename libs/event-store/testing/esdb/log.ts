@@ -24,6 +24,13 @@ export interface ProposedEvent {
 
 export type Expected = { kind: 'any' } | { kind: 'no_stream' } | { kind: 'stream_exists' } | { kind: 'revision'; revision: bigint };
 
+/** The expected revision of an append request, from the oneof that Append and BatchAppend options both carry. */
+export function expectedOf(options: { revision: string | undefined; noStream: boolean; streamExists: boolean }): Expected {
+  if (options.revision !== undefined) return { kind: 'revision', revision: BigInt(options.revision) };
+  if (options.noStream) return { kind: 'no_stream' };
+  return options.streamExists ? { kind: 'stream_exists' } : { kind: 'any' };
+}
+
 export type AppendOutcome =
   | { kind: 'success'; revision: bigint | undefined; position: bigint | undefined }
   | { kind: 'wrong_expected_version'; current: bigint | undefined };

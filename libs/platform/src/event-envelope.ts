@@ -1,5 +1,5 @@
 import type { EventData } from '@olist/event-store';
-import { EVENT_SCHEMAS } from '@olist/platform';
+import { EVENT_SCHEMAS } from './event-schemas.js';
 import type { DomainEvent, EventMetadata, Provenance } from '@olist/shared-kernel';
 
 

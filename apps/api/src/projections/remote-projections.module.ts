@@ -1,0 +1,45 @@
+import type { Settings } from '@olist/config';
+import { Controller, DefaultValuePipe, Get, Inject, Module, ParseIntPipe, Query, Res, ServiceUnavailableException, type DynamicModule } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+
+const PROJECTOR_URL = Symbol('PROJECTOR_URL');
+
+interface StatusResponse {
+  status(code: number): unknown;
+}
+
+/**
+ * With PROJECTOR=external the projection status lives in the projector process: the API answers
+ * `GET /v1/projections/status` by asking it, so operators have the same endpoint in both modes.
+ */
+@ApiTags('operations')
+@Controller('v1/projections')
+class RemoteProjectionsController {
+  constructor(@Inject(PROJECTOR_URL) private readonly projectorUrl: string) {}
+
+  @Get('status')
+  @ApiOperation({ summary: 'Projection status (from the projector process); with waitMs, first waits (up to waitMs) until everything committed so far is projected' })
+  @ApiQuery({ name: 'waitMs', required: false, type: Number })
+  async status(@Query('waitMs', new DefaultValuePipe(0), ParseIntPipe) waitMs: number, @Res({ passthrough: true }) response: StatusResponse) {
+    const wait = Math.min(Math.max(waitMs, 0), 600_000);
+    let answer: Response;
+    try {
+      answer = await fetch(`${this.projectorUrl}/v1/projections/status?waitMs=${wait}`, { signal: AbortSignal.timeout(wait + 30_000) });
+    } catch (error) {
+      throw new ServiceUnavailableException(`the projector (${this.projectorUrl}) cannot be reached: ${(error as Error).message}`);
+    }
+    response.status(answer.status);
+    return answer.json();
+  }
+}
+
+@Module({})
+export class RemoteProjectionsModule {
+  static register(settings: Settings): DynamicModule {
+    return {
+      module: RemoteProjectionsModule,
+      providers: [{ provide: PROJECTOR_URL, useValue: settings.projectorUrl }],
+      controllers: [RemoteProjectionsController],
+    };
+  }
+}

@@ -1,0 +1,34 @@
+import type { DuckDbClient } from '@olist/duckdb';
+import type { FailingRowSample, QualityCheckResult, RuleSet } from './quality-rule.js';
+import { ruleQueries } from './rule-sql.js';
+import { checkPasses } from './score.js';
+
+export const DEFAULT_SAMPLE_SIZE = 5;
+
+/**
+ * Runs every rule of a rule set against the star schema, in one read transaction so all checks see the
+ * same snapshot (the projector may be writing meanwhile). A rule that cannot run fails, with its error.
+ */
+export const runQualityChecks = async (
+  client: DuckDbClient,
+  ruleSet: RuleSet,
+  { sampleSize = DEFAULT_SAMPLE_SIZE }: { sampleSize?: number } = {},
+): Promise<QualityCheckResult[]> =>
+  client.transaction(async (tx) => {
+    const results: QualityCheckResult[] = [];
+    for (const rule of ruleSet.rules) {
+      const threshold = rule.threshold ?? 0;
+      const base = { ruleId: rule.id, ruleType: rule.type, severity: rule.severity, table: rule.table, description: rule.description, threshold };
+      try {
+        const queries = ruleQueries(rule);
+        const counts = (await tx.queryOne<{ rows_checked: bigint | number; rows_failed: bigint | number }>(queries.counts))!;
+        const rowsChecked = Number(counts.rows_checked);
+        const rowsFailed = Number(counts.rows_failed);
+        const samples = rowsFailed > 0 ? await tx.query<FailingRowSample>(queries.samples(sampleSize)) : [];
+        results.push({ ...base, rowsChecked, rowsFailed, passed: checkPasses(rowsChecked, rowsFailed, threshold), samples });
+      } catch (error) {
+        results.push({ ...base, rowsChecked: 0, rowsFailed: 0, passed: false, samples: [], error: (error as Error).message });
+      }
+    }
+    return results;
+  });

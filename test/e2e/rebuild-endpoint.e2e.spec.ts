@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RebuildReport } from '@olist/analytics';
+import { generateDataset } from '@olist/generator';
+import { loadDirectory } from '../../apps/loader/src/index.js';
+import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
+
+/** POST /v1/admin/rebuild-verify in the process that owns the read models (embedded: the API itself). */
+describe('end to end: rebuild-and-verify through the API', () => {
+  let dir: string;
+  let api: EmbeddedApi;
+  const verify = () => fetch(`${api.url}/v1/admin/rebuild-verify`, { method: 'POST' });
+
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'olist-dw-rebuild-api-'));
+    await generateDataset({ orders: 200, seed: 3, outDir: dir });
+    api = await startEmbeddedApi();
+    const summary = await loadDirectory({ dir, apiUrl: api.url, batchSize: 100 });
+    await api.waitForRunOutcome(summary.runId);
+    await api.waitForProjector();
+  }, 180_000);
+
+  afterAll(async () => {
+    await api?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('reports every table equal after a load, star schema, marts and Postgres read models', async () => {
+    const res = await verify();
+    expect(res.status).toBe(200);
+    const report = (await res.json()) as RebuildReport;
+    expect(report.tables.filter((t) => !t.equal).map((t) => t.table)).toEqual([]);
+    expect(report.equal).toBe(true);
+    const stores = new Set(report.tables.map((t) => t.store));
+    expect(stores).toEqual(new Set(['duckdb', 'postgres']));
+    expect(report.tables.map((t) => t.table)).toEqual(expect.arrayContaining(['core.fact_orders', 'mart.monthly_revenue', 'data_quality.checks', 'etl_orchestration.pipeline_runs']));
+  }, 120_000);
+
+  it('names a deliberately corrupted table, and only that one; one rebuild at a time', async () => {
+    const db = await api.duckdb();
+    try {
+      await db.run("UPDATE core.fact_payments SET payment_value = payment_value + 1 WHERE payment_sequential = 1 AND order_id = (SELECT min(order_id) FROM core.fact_payments)");
+    } finally {
+      db.close();
+    }
+    const [first, second] = await Promise.all([verify(), verify()]);
+    expect([first.status, second.status].sort()).toEqual([200, 409]);
+    const report = (await (first.status === 200 ? first : second).json()) as RebuildReport;
+    expect(report.equal).toBe(false);
+    expect(report.tables.filter((t) => !t.equal).map((t) => t.table)).toEqual(['core.fact_payments']);
+  }, 120_000);
+});
