@@ -19,7 +19,7 @@ import { STAR_SCHEMA_TABLES, contentHashes } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
 import { SOURCE_FILES } from '@olist/ingestion';
-import { loadDirectory, ProgressDisplay, renderSummary, type LoadSummary } from '../apps/loader/src/index.js';
+import { loadDirectory, ProgressDisplay, renderSummary, type LoadSummary } from '@olist/loader';
 import { EsdbTestDouble } from '../libs/event-store/testing/index.js';
 import { freePort } from './support/free-port.js';
 

@@ -13,10 +13,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { rebuildAndCompare, type RebuildReport } from '@olist/analytics';
+import { OPERATIONAL_READ_MODELS, rebuildAndCompare, type RebuildReport } from '@olist/projector';
 import { loadSettings, type Settings } from '@olist/config';
 import { DuckDbDatabase } from '@olist/duckdb';
-import { OPERATIONAL_READ_MODELS, openEventStore } from '@olist/platform';
+import { openEventStore } from '@olist/infrastructure';
 import { createPgClient, createPgliteClient, type SqlClient } from '@olist/postgres';
 
 /** The rebuild cannot run as configured (exit code 2); the message says what to do. */

@@ -1,5 +1,5 @@
 import type { EventStore } from '@olist/event-store';
-import { EVENT_STORE } from '@olist/platform';
+import { EVENT_STORE } from '@olist/infrastructure';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 const RUN = '6a1e1c53-3c43-4d65-9f6a-8d5b8f0e2a11';

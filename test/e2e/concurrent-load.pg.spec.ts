@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { generateDataset } from '@olist/generator';
 import { createTestDatabase, type TestDatabase } from '@olist/postgres';
-import { loadDirectory } from '../../apps/loader/src/index.js';
+import { loadDirectory } from '@olist/loader';
 import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { EventStore } from '@olist/event-store';
-import { EVENT_STORE } from '@olist/platform';
+import { EVENT_STORE } from '@olist/infrastructure';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 const RUN = '5b0a7e3c-1d2e-4f5a-8b6c-7d8e9f0a1b2c';

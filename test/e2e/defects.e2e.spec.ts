@@ -2,7 +2,7 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateDataset, MANIFEST_FILE_NAME, type DefectManifest, type QualityFindingKind } from '@olist/generator';
-import { loadDirectory, type LoadSummary } from '../../apps/loader/src/index.js';
+import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { startEmbeddedApi, type EmbeddedApi, type RunView } from '../support/embedded-api.js';
 
 /** The rule of the shipped rule set that counts each kind of finding the generator's manifest lists. */

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { STAR_SCHEMA_TABLES, contentHashes } from '@olist/analytics';
 import { UpcastingEventStore, encodeEsdbCheckpoint, type EventStore } from '@olist/event-store';
 import { generateDataset } from '@olist/generator';
-import { EVENT_STORE } from '@olist/platform';
-import { ApiClient, loadDirectory, type FileSummary } from '../../apps/loader/src/index.js';
+import { EVENT_STORE } from '@olist/infrastructure';
+import { ApiClient, loadDirectory, type FileSummary } from '@olist/loader';
 import { EsdbTestDouble } from '../../libs/event-store/testing/index.js';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 

@@ -9,7 +9,7 @@ import { MART_NAMES, type MartCatalog, type MartPage, type MartRow } from '@olis
 import { DuckDbDatabase } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
 import { createTestDatabase, type TestDatabase } from '@olist/postgres';
-import { loadDirectory } from '../../apps/loader/src/index.js';
+import { loadDirectory } from '@olist/loader';
 import { freePort } from '../support/child-apps.js';
 import { csvOracle, waitForRunOutcome } from '../support/embedded-api.js';
 

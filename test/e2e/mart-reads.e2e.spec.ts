@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { MART_NAMES, type MartCatalog, type MartPage, type MartRefreshScheduler } from '@olist/analytics';
 import { generateDataset } from '@olist/generator';
-import { loadDirectory } from '../../apps/loader/src/index.js';
-import { MART_REFRESH } from '../../apps/projector/src/projector.module.js';
+import { loadDirectory } from '@olist/loader';
+import { MART_REFRESH } from '@olist/projector';
 import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 const cents = (value: unknown): number => Math.round(Number(value) * 100);

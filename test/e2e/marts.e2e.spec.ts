@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { MART_TABLES, type MartRefreshScheduler } from '@olist/analytics';
 import type { DuckDbClient } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
-import { loadDirectory } from '../../apps/loader/src/index.js';
-import { MART_REFRESH } from '../../apps/projector/src/projector.module.js';
+import { loadDirectory } from '@olist/loader';
+import { MART_REFRESH } from '@olist/projector';
 import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 /**

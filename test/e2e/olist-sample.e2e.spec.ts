@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadDirectory, type LoadSummary } from '../../apps/loader/src/index.js';
+import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 /** Real Olist rows (../shared/olist-sample, beside the repository); skipped when that directory is absent. */

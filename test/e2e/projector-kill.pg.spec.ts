@@ -4,12 +4,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { MART_TABLES, STAR_SCHEMA_TABLES, duckDbTableContent, type RebuildReport } from '@olist/analytics';
+import { MART_TABLES, STAR_SCHEMA_TABLES, duckDbTableContent } from '@olist/analytics';
+import type { RebuildReport } from '@olist/projector';
 import { DuckDbDatabase, type DuckDbClient } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
-import { MIGRATIONS_DIR } from '@olist/platform';
+import { MIGRATIONS_DIR } from '@olist/infrastructure';
 import { createPgClient, createTestDatabase, migrateDown, tableContent, tablesInSchemas, type SqlClient, type TableContent, type TestDatabase } from '@olist/postgres';
-import { loadDirectory, type LoadSummary } from '../../apps/loader/src/index.js';
+import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { ChildApp, PROJECTOR_MAIN, REBUILD_MAIN, seededRandom, sleep, startApiProcess } from '../support/child-apps.js';
 
 /** Size of the load: small enough for a 1-2 minute test, large enough for many projector batches. */

@@ -1,9 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RebuildReport } from '@olist/analytics';
+import type { RebuildReport } from '@olist/projector';
 import { generateDataset } from '@olist/generator';
-import { loadDirectory } from '../../apps/loader/src/index.js';
+import { loadDirectory } from '@olist/loader';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 /** POST /v1/admin/rebuild-verify in the process that owns the read models (embedded: the API itself). */

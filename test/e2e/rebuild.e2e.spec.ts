@@ -1,12 +1,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MART_TABLES, STAR_SCHEMA_TABLES, type RebuildReport } from '@olist/analytics';
+import { MART_TABLES, STAR_SCHEMA_TABLES } from '@olist/analytics';
+import type { RebuildReport } from '@olist/projector';
 import { loadSettings, type Settings } from '@olist/config';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
 import { createPgliteClient } from '@olist/postgres';
-import { loadDirectory } from '../../apps/loader/src/index.js';
+import { loadDirectory } from '@olist/loader';
 import { createApiApp } from '../../apps/api/src/main.js';
 import { renderReport, runRebuild } from '../../tools/rebuild.js';
 

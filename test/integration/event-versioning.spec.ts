@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createPgliteClient } from '@olist/postgres';
-import { ProjectorRunner } from '@olist/analytics';
+import { ProjectorRunner } from '@olist/projector';
 import { Harness } from '../../libs/analytics/test/support/harness.js';
 import { EventSchemaRegistry, PostgresEventStore, UpcastingEventStore, type RecordedEvent, type Upcaster } from '@olist/event-store';
 

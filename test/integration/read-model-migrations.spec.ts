@@ -1,4 +1,4 @@
-import { MIGRATIONS_DIR } from '@olist/platform';
+import { MIGRATIONS_DIR } from '@olist/infrastructure';
 import { createPgliteClient, migrateDown, migrateUp } from '@olist/postgres';
 
 const ALL = ['0001_operational_read_models', '0002_quality_reports', '0003_batch_statistics'];

@@ -5,7 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadSettings, type Settings } from '@olist/config';
 import { DuckDbDatabase, type DuckDbClient } from '@olist/duckdb';
 import { createApiApp } from '../../apps/api/src/main.js';
-import { DUCKDB } from '../../apps/projector/src/projector.module.js';
+import { DUCKDB } from '@olist/projector';
 
 /** The real API (embedded mode: PGlite in a temp dir, DuckDB file, in-process projector) on a loopback port. */
 export interface EmbeddedApi {

@@ -5,8 +5,8 @@ import { STAR_SCHEMA_TABLES, contentHashes } from '@olist/analytics';
 import type { EventStore } from '@olist/event-store';
 import { generateDataset } from '@olist/generator';
 import { SOURCE_FILES } from '@olist/ingestion';
-import { EVENT_STORE } from '@olist/platform';
-import { loadDirectory, type LoadSummary } from '../../apps/loader/src/index.js';
+import { EVENT_STORE } from '@olist/infrastructure';
+import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { csvOracle, startEmbeddedApi, type EmbeddedApi } from './embedded-api.js';
 
 /**

@@ -1,21 +1,16 @@
+import { CommandSideModule } from '@olist/command-side';
 import { loadSettings } from '@olist/config';
-import { InfrastructureModule } from '@olist/platform';
+import { InfrastructureModule } from '@olist/infrastructure';
+import { HealthModule, OperationsModule } from '@olist/operations';
+import { ProjectorEndpointsModule } from '@olist/projector';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
-import { HealthModule } from './health/health.module.js';
-import { IngestionModule } from './ingestion/ingestion.module.js';
-import { MartsModule } from './marts/marts.module.js';
-import { AdminModule } from './admin/admin.module.js';
-import { OperationsModule } from './operations/operations.module.js';
-import { ProjectionsModule } from './projections/projections.module.js';
-import { RemoteProjectionsModule } from './projections/remote-projections.module.js';
 
 @Module({})
 export class AppModule {
   /** The API; in embedded mode it also hosts the projector (PGlite and the DuckDB file have one owner). */
   static register(settings = loadSettings()): DynamicModule {
-    const inProcessProjector = settings.projector === 'in-process';
     return {
       module: AppModule,
       imports: [
@@ -27,12 +22,10 @@ export class AppModule {
         }),
         CqrsModule.forRoot(),
         InfrastructureModule.forRoot(settings),
-        IngestionModule,
+        CommandSideModule,
         HealthModule,
         OperationsModule,
-        MartsModule.register(settings),
-        AdminModule.register(settings),
-        inProcessProjector ? ProjectionsModule : RemoteProjectionsModule.register(settings),
+        ProjectorEndpointsModule.register(settings),
       ],
     };
   }

@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { loadSettings } from '@olist/config';
+import { RetryLaterFilter } from '@olist/infrastructure';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-import { RetryLaterFilter } from './errors/retry-later.filter.js';
+
 
 /** Builds the API application (also used by the end-to-end tests and the demo). */
 export const createApiApp = async (settings = loadSettings()): Promise<NestExpressApplication> => {

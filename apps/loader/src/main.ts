@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from './cli.js';
+import { runCli } from '@olist/loader';
 
 // First Ctrl-C: stop posting, print what was done (exit 130); second: leave at once.
 const controller = new AbortController();

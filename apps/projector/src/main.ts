@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { loadSettings, type Settings } from '@olist/config';
-import { InfrastructureModule } from '@olist/platform';
+import { InfrastructureModule } from '@olist/infrastructure';
+import { ProjectorHttpModule } from '@olist/projector';
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, LoggerModule } from 'nestjs-pino';
-import { ProjectorHttpModule } from './http/projector-http.module.js';
+
 
 @Module({})
 class ProjectorAppModule {

@@ -1,5 +1,3 @@
-export * from './read-model/quarantine.read-model.js';
-export * from './read-model/quality-reports.read-model.js';
 export * from './rules/quality-rule.js';
 export * from './rules/rule-set.js';
 export * from './rules/rule-sql.js';

@@ -1,6 +1,5 @@
 import type { QualityCheckResult, QualityOutcome } from '@olist/data-quality';
-import type { Upcaster } from '@olist/event-store';
-import type { DomainEvent } from '@olist/shared-kernel';
+import type { DomainEvent, EventUpcaster } from '@olist/shared-kernel';
 
 /** Stream `pipeline_run-<run_id>`. */
 export type PipelineRunStarted = DomainEvent<'PipelineRunStarted', {
@@ -92,7 +91,7 @@ export type PipelineRunEvent =
   | PipelineRunFailed
   | PipelineRunResumed;
 
-export const ETL_ORCHESTRATION_UPCASTERS: ReadonlyArray<Upcaster> = [
+export const ETL_ORCHESTRATION_UPCASTERS: ReadonlyArray<EventUpcaster> = [
   {
     type: 'PipelineRunCompleted',
     fromVersion: 1,

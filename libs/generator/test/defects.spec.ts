@@ -13,7 +13,7 @@ import {
   type DefectManifest, type DefectRecord, type QualityFindingKind,
 } from '@olist/generator';
 // The loader's own CSV reader: csv-parse (bom, relax_column_count) and the physical line of each record.
-import { CsvSource } from '../../../apps/loader/src/csv-source.js';
+import { CsvSource } from '@olist/loader';
 
 jest.setTimeout(120_000);
 

@@ -7,3 +7,5 @@ export * from './timestamps.js';
 export * from './decider.js';
 export * from './geolocation.js';
 export * from './date-range.js';
+export * from './upcaster.js';
+export * from './errors.js';

@@ -1,6 +1,6 @@
 import type { Checkpoint, RecordedEvent } from '@olist/event-store';
 import { findUpwards, migrate, type DuckDbClient, type DuckDbDatabase } from '@olist/duckdb';
-import type { Projection } from '../projection.js';
+import type { Projection } from '@olist/event-store';
 import { StarSchemaBatch, type OrderRef } from './batch.js';
 import { CALENDAR_FROM_YEAR, CALENDAR_TO_YEAR, calendarSql } from './calendar.js';
 import { createStagingSql, type StagingName } from './staging.js';

@@ -1,5 +1,5 @@
 import { FAIL_BELOW, qualityOutcome, qualityScore, type QualityCheckResult } from '@olist/data-quality';
-import { accepted, rejected, streamId, type Decider } from '@olist/shared-kernel';
+import { accepted, ApplicationError, rejected, streamId, type Decider } from '@olist/shared-kernel';
 import type { FileIngestionStats, PipelineRunEvent } from '../events.js';
 
 export interface StartPipelineRun {
@@ -114,3 +114,13 @@ export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, P
     }
   },
 };
+
+/** A command names a pipeline run that was never started. */
+export class UnknownPipelineRunError extends ApplicationError {
+  readonly code = 'INGESTION.UNKNOWN_RUN';
+  readonly kind = 'not_found';
+
+  constructor(readonly runId: string, message = `pipeline run ${runId} was not started: POST /v1/pipeline-runs first`) {
+    super(message, { runId });
+  }
+}

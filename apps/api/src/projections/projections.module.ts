@@ -1,7 +1,0 @@
-import { Module } from '@nestjs/common';
-import { ProjectorModule } from '../../../projector/src/projector.module.js';
-import { ProjectionsController } from './projections.controller.js';
-
-/** Operations view of the in-process projector (embedded mode). */
-@Module({ imports: [ProjectorModule], controllers: [ProjectionsController] })
-export class ProjectionsModule {}

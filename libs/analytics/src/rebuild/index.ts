@@ -1,2 +1,0 @@
-export * from './replay.js';
-export * from './rebuild.js';

@@ -1,0 +1,2 @@
+export * from './command-side.module.js';
+export * from './pipeline-runs/pipeline-run.service.js';

@@ -1,0 +1,136 @@
+import { EventStoreUnavailableError, WrongExpectedVersionError, type AppendRequest, type AppendResult, type EventData, type EventStore, type RecordedEvent } from '@olist/event-store';
+import { deterministicId, type Decider, type Decision, type DomainEvent, type Provenance } from '@olist/shared-kernel';
+import { toEventData, type CausationContext } from '@olist/event-catalog';
+
+/** The causation of one source row's events: its provenance is always known. */
+export type RowContext = CausationContext & { readonly provenance: Provenance };
+
+interface LoadedStream {
+  state: unknown;
+  readonly revision: bigint | undefined;
+  readonly pending: EventData[];
+}
+
+/**
+ * The aggregates one batch touches: loaded with one read, decided on in memory row after row (so two rows
+ * of a batch on one stream see each other), and appended with one atomic `appendMany`.
+ */
+export class BatchUnitOfWork {
+  private readonly streams = new Map<string, LoadedStream>();
+  private readonly extra: AppendRequest[] = [];
+  /** The streams each command (by id) added events to. */
+  private readonly written = new Map<string, Set<string>>();
+
+  private constructor(private readonly loaded: ReadonlyMap<string, ReadonlyArray<RecordedEvent>>) {}
+
+  static async load(store: EventStore, streamIds: Iterable<string>): Promise<BatchUnitOfWork> {
+    return new BatchUnitOfWork(await store.readStreams([...new Set(streamIds)]));
+  }
+
+  private stream<S>(streamId: string, decider: Decider<never, S, DomainEvent>): LoadedStream {
+    let s = this.streams.get(streamId);
+    if (!s) {
+      const events = this.loaded.get(streamId) ?? [];
+      const state = events.reduce<S>((acc, e) => decider.evolve(acc, { type: e.type, data: e.data as object }), decider.initialState());
+      s = { state, revision: events.length > 0 ? events[events.length - 1]!.revision : undefined, pending: [] };
+      this.streams.set(streamId, s);
+    }
+    return s;
+  }
+
+  /** Whether the stream has any event, loaded or pending. */
+  exists(streamId: string): boolean {
+    const s = this.streams.get(streamId);
+    return (s !== undefined && (s.revision !== undefined || s.pending.length > 0)) || (this.loaded.get(streamId)?.length ?? 0) > 0;
+  }
+
+  /** Lets the stream's aggregate decide; accepted events are kept pending with their metadata. */
+  decide<C, S, E extends DomainEvent>(streamId: string, decider: Decider<C, S, E>, command: C, context: RowContext): Decision<E> {
+    const stream = this.stream(streamId, decider as unknown as Decider<never, S, DomainEvent>);
+    const decision = decider.decide(command, stream.state as S);
+    if (decision.kind === 'accepted') {
+      for (const event of decision.events) {
+        const revision = (stream.revision ?? -1n) + BigInt(stream.pending.length) + 1n;
+        stream.state = decider.evolve(stream.state as S, event);
+        stream.pending.push(rowEventData(streamId, event, context, revision));
+      }
+      if (decision.events.length > 0) {
+        const streams = this.written.get(context.commandId) ?? new Set<string>();
+        this.written.set(context.commandId, streams.add(streamId));
+      }
+    }
+    return decision;
+  }
+
+  /** Appends events that no aggregate of this batch owns (e.g. RowRejected on the pipeline run's stream). */
+  appendUnconditionally(request: AppendRequest): void {
+    this.extra.push(request);
+  }
+
+  /**
+   * Appends everything pending atomically. Returns how many events were written and which commands wrote
+   * nothing new: a concurrent writer had already appended exactly their events (same deterministic ids).
+   */
+  async commit(store: EventStore, earlier: WrittenEarlier): Promise<{ eventsAppended: number; alreadyStored: (commandId: string) => boolean }> {
+    const requests: AppendRequest[] = [];
+    for (const [streamId, s] of this.streams) {
+      if (s.pending.length === 0) continue;
+      requests.push({ streamId, expectedRevision: s.revision ?? 'no_stream', events: s.pending });
+    }
+    requests.push(...this.extra);
+    let results: ReadonlyArray<AppendResult>;
+    try {
+      results = requests.length > 0 ? await store.appendMany(requests) : [];
+    } catch (error) {
+      if (error instanceof WrongExpectedVersionError || error instanceof EventStoreUnavailableError) this.recordWritten(requests, error.applied, earlier);
+      throw error;
+    }
+    const idempotent = new Set(results.filter((r) => r.idempotent).map((r) => r.streamId));
+    return {
+      eventsAppended: eventsWritten(requests, results),
+      alreadyStored: (commandId) => [...(this.written.get(commandId) ?? [])].every((s) => idempotent.has(s)),
+    };
+  }
+
+  /** Records what the requests that stayed applied after a failed append wrote: their events and their commands. */
+  private recordWritten(requests: ReadonlyArray<AppendRequest>, applied: ReadonlyArray<AppendResult | undefined>, earlier: WrittenEarlier): void {
+    const streams = new Set(applied.flatMap((result, i) => (!result || result.idempotent || requests[i]!.events.length === 0 ? [] : [result.streamId])));
+    earlier.eventsAppended += eventsWritten(requests, applied);
+    for (const [commandId, touched] of this.written) if ([...touched].some((s) => streams.has(s))) earlier.commands.add(commandId);
+  }
+}
+
+/**
+ * What failed attempts of one batch left written. Only a store without multi-stream transactions (EventStoreDB)
+ * leaves anything: an append that fails part-way keeps the streams it had written. Deciding the batch again, the
+ * handler finds those events stored: they are its own, not a concurrent writer's duplicates.
+ */
+export class WrittenEarlier {
+  eventsAppended = 0;
+  /** Commands (by id) with events in the requests that stayed written. */
+  readonly commands = new Set<string>();
+
+  get any(): boolean {
+    return this.eventsAppended > 0;
+  }
+}
+
+const eventsWritten = (requests: ReadonlyArray<AppendRequest>, results: ReadonlyArray<AppendResult | undefined>): number =>
+  results.reduce((n, result, i) => (!result || result.idempotent ? n : n + requests[i]!.events.length), 0);
+
+/** A correction event (`…Corrected`): a changed source row for an aggregate that already has its facts. */
+const isCorrection = (event: DomainEvent): boolean => event.type.endsWith('Corrected');
+
+/**
+ * Row events are identified by stream, type and the source row's content: a re-post yields the same ids.
+ * A correction also by the revision it takes: a row corrected back and forth (A, B, A, B) is a new
+ * correction each time, not the replay of an earlier one.
+ */
+export const rowEventData = (streamId: string, event: DomainEvent, context: RowContext, revision: bigint): EventData =>
+  toEventData(
+    event,
+    isCorrection(event)
+      ? deterministicId(streamId, event.type, context.provenance.rowHash, String(revision))
+      : deterministicId(streamId, event.type, context.provenance.rowHash),
+    context,
+  );

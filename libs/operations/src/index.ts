@@ -1,0 +1,2 @@
+export * from './operations.module.js';
+export * from './health.module.js';

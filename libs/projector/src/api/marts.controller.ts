@@ -1,0 +1,68 @@
+import { MART_NAMES, MART_PAGE_DEFAULT_LIMIT, MART_PAGE_MAX_LIMIT, type MartPage, type MartReader } from '@olist/analytics';
+import { Controller, Get, Header, Inject, Param, Query, Res, UseFilters } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { stringify } from 'csv-stringify/sync';
+import { MART_READER } from '../tokens.js';
+import { MartReadErrorFilter } from '../http/mart-read-error.filter.js';
+import { MART_FORMATS, MartQueryPipe, type MartReadRequest } from './mart-query.pipe.js';
+import { MartCatalogDto, MartPageDto } from './marts.dto.js';
+
+interface HeaderResponse {
+  setHeader(name: string, value: string): unknown;
+}
+
+/** Analysts' reads of the `mart` schema (spec §11 Query), answered by the process that owns the DuckDB file. */
+@ApiTags('marts')
+@Controller('v1/marts')
+@UseFilters(MartReadErrorFilter)
+export class MartsController {
+  constructor(@Inject(MART_READER) private readonly reader: MartReader) {}
+
+  @Get()
+  @ApiOperation({ summary: 'The marts: names, descriptions, row counts and columns with types and descriptions, as of one refresh' })
+  @ApiOkResponse({ type: MartCatalogDto })
+  @ApiServiceUnavailableResponse({ description: 'Marts not built yet, or the projector unreachable (Retry-After)' })
+  catalog() {
+    return this.reader.catalog();
+  }
+
+  @Get(':name')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({
+    summary: 'A page of a mart, filtered and ordered, as JSON or CSV',
+    description:
+      'Filters: `column=value` (repeat for several values: `customer_state=SP&customer_state=RJ`), and for numbers, dates and ' +
+      'timestamps `column.gte=`, `.gt=`, `.lte=`, `.lt=`. Values are typed by the column (dates YYYY-MM-DD). Every row of an answer ' +
+      'comes from one mart refresh, reported in `refresh` (CSV: X-Mart-Refresh-* headers); a client paging through a mart can ' +
+      'compare refresh.sequence between pages.',
+  })
+  @ApiParam({ name: 'name', enum: MART_NAMES })
+  @ApiQuery({ name: 'limit', required: false, type: Number, description: `1-${MART_PAGE_MAX_LIMIT}, default ${MART_PAGE_DEFAULT_LIMIT}` })
+  @ApiQuery({ name: 'offset', required: false, type: Number, description: 'default 0' })
+  @ApiQuery({ name: 'order', required: false, type: String, description: 'comma-separated columns, - for descending, e.g. -gmv,month (default: the mart\'s natural order)' })
+  @ApiQuery({ name: 'format', required: false, enum: MART_FORMATS })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ type: MartPageDto })
+  @ApiBadRequestResponse({ description: 'Unknown column or parameter, value not of the column\'s type, limit/offset/order/format invalid; `parameter` names it' })
+  @ApiNotFoundResponse({ description: 'Unknown mart' })
+  @ApiServiceUnavailableResponse({ description: 'Marts not built yet, or the projector unreachable (Retry-After)' })
+  async read(
+    @Param('name') name: string,
+    @Query(MartQueryPipe) request: MartReadRequest,
+    @Res({ passthrough: true }) response: HeaderResponse,
+  ): Promise<MartPage | string> {
+    const page = await this.reader.read(name, request.query);
+    response.setHeader('X-Mart-Refresh-Sequence', String(page.refresh.sequence));
+    response.setHeader('X-Mart-Refreshed-At', page.refresh.refreshedAt);
+    if (page.refresh.checkpoint !== null) response.setHeader('X-Mart-Checkpoint', page.refresh.checkpoint);
+    response.setHeader('X-Total-Count', String(page.total));
+    if (request.format === 'json') return page;
+    response.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    response.setHeader('Content-Disposition', `attachment; filename="${page.mart}.csv"`);
+    return stringify(page.rows as Array<Record<string, unknown>>, {
+      header: true,
+      columns: page.columns.map((c) => c.name),
+      cast: { boolean: (value) => String(value), number: (value) => String(value) },
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import type { Settings } from '@olist/config';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AdminModule } from './admin.module.js';
+import { MartsModule } from './marts.module.js';
+import { ProjectionsModule } from './projections.module.js';
+import { RemoteProjectionsModule } from './remote-projections.module.js';
+
+/**
+ * The API's endpoints that the owner of the read models answers — `/v1/marts`, `/v1/projections/status`,
+ * `/v1/admin/rebuild-verify`: this process's projector in embedded mode (PROJECTOR=in-process), else the
+ * projector process over HTTP (PROJECTOR_URL).
+ */
+@Module({})
+export class ProjectorEndpointsModule {
+  static register(settings: Settings): DynamicModule {
+    const inProcess = settings.projector === 'in-process';
+    return {
+      module: ProjectorEndpointsModule,
+      imports: [
+        MartsModule.register(settings),
+        AdminModule.register(settings),
+        inProcess ? ProjectionsModule : RemoteProjectionsModule.register(settings),
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import type { ProjectorRunner } from '../runtime/projector-runner.js';
+import { Controller, DefaultValuePipe, Get, Inject, ParseIntPipe, Query, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { PROJECTORS } from '../tokens.js';
+
+@ApiTags('operations')
+@Controller('v1/projections')
+export class ProjectionsController {
+  constructor(@Inject(PROJECTORS) private readonly runners: ReadonlyArray<ProjectorRunner>) {}
+
+  @Get('status')
+  @ApiOperation({ summary: 'Projection status; with waitMs, first waits (up to waitMs) until everything committed so far is projected by every projector' })
+  @ApiQuery({ name: 'waitMs', required: false, type: Number })
+  async status(@Query('waitMs', new DefaultValuePipe(0), ParseIntPipe) waitMs: number) {
+    let caughtUp: boolean | undefined;
+    if (waitMs > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), Math.min(waitMs, 600_000))));
+      try {
+        const all = Promise.all(this.runners.map((r) => r.waitUntilCaughtUp())).then(() => true as const);
+        caughtUp = await Promise.race([all, timeout]);
+      } catch (error) {
+        throw new ServiceUnavailableException(`a projector failed: ${(error as Error).message}`);
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    return {
+      projections: this.runners.map((runner) => {
+        const s = runner.status();
+        return {
+          name: s.name, checkpoint: s.checkpoint ?? null, eventsProjected: s.eventsProjected,
+          lastBatchAt: s.lastBatchAt?.toISOString() ?? null, running: s.running, error: s.error?.message ?? null,
+        };
+      }),
+      ...(caughtUp === undefined ? {} : { caughtUp }),
+    };
+  }
+}

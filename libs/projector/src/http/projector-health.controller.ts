@@ -1,0 +1,53 @@
+import type { ProjectorRunner } from '../runtime/projector-runner.js';
+import type { DuckDbDatabase } from '@olist/duckdb';
+import type { EventStore } from '@olist/event-store';
+import { EVENT_STORE } from '@olist/infrastructure';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { DUCKDB, PROJECTORS } from '../tokens.js';
+
+/** The projector process's health: its DuckDB file answers, every projector runs, the event store answers. */
+@ApiTags('operations')
+@Controller('health')
+export class ProjectorHealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(DUCKDB) private readonly duckdb: DuckDbDatabase,
+    @Inject(PROJECTORS) private readonly runners: ReadonlyArray<ProjectorRunner>,
+  ) {}
+
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([
+      () => this.probe('eventStore', () => this.store.readAll({ maxCount: 1 })),
+      () => this.probe('duckdb', async () => {
+        const client = await this.duckdb.connect();
+        try {
+          await client.scalar('SELECT 1');
+        } finally {
+          client.close();
+        }
+      }),
+      ...this.runners.map((runner) => () => {
+        const indicator = this.indicators.check(runner.name);
+        const s = runner.status();
+        const details = { checkpoint: s.checkpoint ?? null, eventsProjected: s.eventsProjected };
+        return s.running && !s.error ? indicator.up(details) : indicator.down({ ...details, message: s.error?.message ?? 'not running' });
+      }),
+    ]);
+  }
+
+  private async probe(key: string, fn: () => Promise<unknown>) {
+    const indicator = this.indicators.check(key);
+    try {
+      await fn();
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message });
+    }
+  }
+}

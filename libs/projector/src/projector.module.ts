@@ -1,0 +1,126 @@
+import type { Settings } from '@olist/config';
+import { DuckDbMartReader, MartRefreshScheduler, StarSchemaProjection } from '@olist/analytics';
+import { DuckDbDatabase } from '@olist/duckdb';
+import type { EventStore } from '@olist/event-store';
+import { loadRuleSet } from '@olist/data-quality';
+import type { RecordedEvent } from '@olist/event-store';
+import { Subject } from 'rxjs';
+import { QualityGate } from './quality/quality-gate.js';
+import { RebuildVerifier } from './rebuild/rebuild-verifier.js';
+import { EVENT_STORE, SETTINGS, SQL_CLIENT } from '@olist/infrastructure';
+import { OPERATIONAL_READ_MODELS } from './runtime/operational-read-models.js';
+import { ProjectorRunner } from './runtime/projector-runner.js';
+import { DUCKDB, MART_READER, MART_REFRESH, OPERATIONS_PROJECTOR, PROJECTORS, QUALITY_GATE, REBUILD_VERIFIER, STAR_SCHEMA_BATCHES, STAR_SCHEMA_PROJECTOR } from './tokens.js';
+import { SqlReadModelProjection, type SqlClient } from '@olist/postgres';
+import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+
+/** Starts the projectors with the application and stops them (after their batch in flight) on shutdown. */
+@Injectable()
+class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Projector');
+
+  constructor(
+    @Inject(PROJECTORS) private readonly runners: ReadonlyArray<ProjectorRunner>,
+    @Inject(DUCKDB) private readonly duckdb: DuckDbDatabase,
+    @Inject(MART_REFRESH) private readonly marts: MartRefreshScheduler,
+    @Inject(QUALITY_GATE) private readonly qualityGate: QualityGate,
+    @Inject(OPERATIONS_PROJECTOR) private readonly operations: ProjectorRunner,
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    for (const runner of this.runners) {
+      await runner.start();
+      this.logger.log(`${runner.name}: following the log after checkpoint ${runner.status().checkpoint ?? '(start)'}`);
+    }
+    this.marts.notify(); // the marts exist (and match the star schema) even before the first batch
+    void this.recoverLoadedRuns();
+  }
+
+  /** Runs loaded while no projector ran (or whose check a crash interrupted) are checked now. */
+  private async recoverLoadedRuns(): Promise<void> {
+    try {
+      await this.operations.waitUntilCaughtUp();
+      const { rows } = await this.sql.query<{ run_id: string }>(`SELECT run_id FROM etl_orchestration.pipeline_runs WHERE status = 'LOADED' ORDER BY loaded_at`);
+      for (const { run_id } of rows) this.qualityGate.recover(run_id);
+    } catch (error) {
+      this.logger.warn(`could not look for loaded runs to check: ${(error as Error).message}`);
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.qualityGate.stop();
+    for (const runner of this.runners) await runner.stop();
+    await this.marts.stop();
+    this.duckdb.close();
+  }
+}
+
+@Module({
+  providers: [
+    { provide: DUCKDB, inject: [SETTINGS], useFactory: (settings: Settings) => DuckDbDatabase.open(settings.duckdbPath) },
+    {
+      provide: MART_REFRESH,
+      inject: [DUCKDB],
+      useFactory: (duckdb: DuckDbDatabase) => {
+        const logger = new Logger('Marts');
+        return new MartRefreshScheduler(duckdb, {
+          onRefresh: (result) => logger.debug(`marts refreshed at checkpoint ${result.checkpoint ?? '(start)'} in ${result.durationMs} ms`),
+          onError: (error) => logger.error(`mart refresh failed (marts keep their previous content): ${error.message}`),
+        });
+      },
+    },
+    { provide: STAR_SCHEMA_BATCHES, useFactory: () => new Subject<ReadonlyArray<RecordedEvent>>() },
+    {
+      provide: STAR_SCHEMA_PROJECTOR,
+      inject: [EVENT_STORE, DUCKDB, MART_REFRESH, STAR_SCHEMA_BATCHES],
+      useFactory: (store: EventStore, duckdb: DuckDbDatabase, marts: MartRefreshScheduler, batches: Subject<ReadonlyArray<RecordedEvent>>) => {
+        const logger = new Logger('Projector');
+        return new ProjectorRunner(store, new StarSchemaProjection(duckdb), {
+          onBatch: (status, size, events) => {
+            logger.debug(`applied ${size} events (total ${status.eventsProjected})`);
+            marts.notify();
+            batches.next(events);
+          },
+        });
+      },
+    },
+    {
+      provide: QUALITY_GATE,
+      inject: [SETTINGS, EVENT_STORE, DUCKDB, STAR_SCHEMA_PROJECTOR, STAR_SCHEMA_BATCHES],
+      useFactory: async (settings: Settings, store: EventStore, duckdb: DuckDbDatabase, starSchema: ProjectorRunner, batches: Subject<ReadonlyArray<RecordedEvent>>) => {
+        const logger = new Logger('Quality');
+        const gate = new QualityGate(store, duckdb, starSchema, await loadRuleSet(settings.qualityRules), {
+          onReport: ({ runId, checks, appended }) => {
+            if (appended.length === 0) return;
+            const failed = checks.filter((c) => !c.passed).map((c) => c.ruleId);
+            logger.log(`run ${runId}: ${appended.at(-1)} after ${checks.length} checks${failed.length ? `, failing: ${failed.join(', ')}` : ', all passed'}`);
+          },
+          onError: (runId, error) => logger.error(`run ${runId}: quality checks failed to run: ${error.message}`),
+        });
+        batches.subscribe((events) => gate.notice(events));
+        return gate;
+      },
+    },
+    {
+      provide: OPERATIONS_PROJECTOR,
+      inject: [EVENT_STORE, SQL_CLIENT],
+      useFactory: (store: EventStore, sql: SqlClient) =>
+        new ProjectorRunner(store, new SqlReadModelProjection(OPERATIONAL_READ_MODELS.name, sql, OPERATIONAL_READ_MODELS.handlers, OPERATIONAL_READ_MODELS.migrate)),
+    },
+    {
+      provide: REBUILD_VERIFIER,
+      inject: [EVENT_STORE, DUCKDB, SQL_CLIENT],
+      useFactory: (store: EventStore, duckdb: DuckDbDatabase, sql: SqlClient) => new RebuildVerifier(store, duckdb, sql),
+    },
+    { provide: PROJECTORS, inject: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR], useFactory: (...runners: ProjectorRunner[]) => runners },
+    ProjectorLifecycle,
+    {
+      provide: MART_READER,
+      inject: [DUCKDB, SETTINGS],
+      useFactory: (duckdb: DuckDbDatabase, settings: Settings) => new DuckDbMartReader(duckdb, { concurrency: settings.martReadConcurrency }),
+    },
+  ],
+  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER],
+})
+export class ProjectorModule {}

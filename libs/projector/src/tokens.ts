@@ -1,0 +1,16 @@
+/** DI tokens of the projection runtime (ProjectorModule's providers). */
+export const DUCKDB = Symbol('DUCKDB');
+export const STAR_SCHEMA_PROJECTOR = Symbol('STAR_SCHEMA_PROJECTOR');
+export const OPERATIONS_PROJECTOR = Symbol('OPERATIONS_PROJECTOR');
+/** Every projector this module runs. */
+export const PROJECTORS = Symbol('PROJECTORS');
+/** The MartRefreshScheduler rebuilding the `mart` schema after projector batches (debounced). */
+export const MART_REFRESH = Symbol('MART_REFRESH');
+/** The QualityGate checking loaded pipeline runs against the star schema. */
+export const QUALITY_GATE = Symbol('QUALITY_GATE');
+/** Each batch the star schema applied (for process managers reacting to projected events). */
+export const STAR_SCHEMA_BATCHES = Symbol('STAR_SCHEMA_BATCHES');
+/** The MartReader port (libs/analytics): in this process, DuckDbMartReader on the projector's DuckDB instance. */
+export const MART_READER = Symbol('MART_READER');
+/** Rebuild-and-verify of the read models this process owns (RebuildVerification). */
+export const REBUILD_VERIFIER = Symbol('REBUILD_VERIFIER');
