@@ -1,4 +1,4 @@
-import type { EventStore } from '@olist/event-store';
+import { EventStoreUnavailableError, WrongExpectedVersionError, type EventStore } from '@olist/event-store';
 import { EVENT_STORE } from '@olist/infrastructure';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
@@ -7,7 +7,12 @@ const RUN = '6a1e1c53-3c43-4d65-9f6a-8d5b8f0e2a11';
 describe('bad input gets a 4xx naming the problem, and what was accepted stays', () => {
   let api: EmbeddedApi;
   const post = (path: string, body: unknown) =>
-    fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  /** Status, Retry-After and the `{ code, message, details }` body of an error answer. */
+  const errorOf = async (answer: Promise<Response>) => {
+    const res = await answer;
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), ...((await res.json()) as { code: string; message: string; details: Record<string, unknown> }) };
+  };
 
   beforeAll(async () => {
     api = await startEmbeddedApi();
@@ -18,24 +23,63 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
   const header = ['product_category_name', 'product_category_name_english'];
 
   it('names the invalid field of a malformed batch', async () => {
-    const res = await post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, { header, rows: [{ line: 0, values: ['a', 'b'] }] });
-    expect(res.status).toBe(400);
-    expect(JSON.stringify(await res.json())).toMatch(/rows\.0\.line must not be less than 1/);
+    const error = await errorOf(post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, { header, rows: [{ line: 0, values: ['a', 'b'] }] }));
+    expect([error.status, error.code]).toEqual([400, 'REQUEST.INVALID']);
+    expect(error.details).toEqual({ errors: ['rows.0.line must not be less than 1'] });
+    expect(error.message).toBe('rows.0.line must not be less than 1');
   });
 
   it('refuses an unknown file with the list of known ones', async () => {
-    const res = await post(`/v1/pipeline-runs/${RUN}/files/invoices/batches`, { header, rows: [{ line: 2, values: ['a', 'b'] }] });
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as { message: string }).message).toMatch(/unknown source file "invoices": expected one of categories, sellers/);
+    const error = await errorOf(post(`/v1/pipeline-runs/${RUN}/files/invoices/batches`, { header, rows: [{ line: 2, values: ['a', 'b'] }] }));
+    expect([error.status, error.code, error.details['file']]).toEqual([404, 'INGESTION.UNKNOWN_FILE', 'invoices']);
+    expect(error.message).toMatch(/unknown source file "invoices": expected one of categories, sellers/);
   });
 
-  it('refuses a batch for a run that was never started', async () => {
-    const res = await post('/v1/pipeline-runs/0b8f4a55-0000-4000-8000-000000000000/files/categories/batches', { header, rows: [{ line: 2, values: ['a', 'b'] }] });
-    expect(res.status).toBe(404);
+  it('refuses a batch, or the end, of a run that was never started; operators get a 404 for it too', async () => {
+    const unknown = '0b8f4a55-0000-4000-8000-000000000000';
+    const batch = await errorOf(post(`/v1/pipeline-runs/${unknown}/files/categories/batches`, { header, rows: [{ line: 2, values: ['a', 'b'] }] }));
+    expect([batch.status, batch.code, batch.details['runId']]).toEqual([404, 'INGESTION.UNKNOWN_RUN', unknown]);
+    const complete = await errorOf(post(`/v1/pipeline-runs/${unknown}/complete`, { files: [] }));
+    expect([complete.status, complete.code, complete.message]).toEqual([404, 'INGESTION.UNKNOWN_RUN', `pipeline run ${unknown} was not started: POST /v1/pipeline-runs first`]);
+    const view = await errorOf(fetch(`${api.url}/v1/pipeline-runs/${unknown}`));
+    expect([view.status, view.code, view.details]).toEqual([404, 'OPERATIONS.UNKNOWN_RUN', { runId: unknown }]);
+    expect((await errorOf(fetch(`${api.url}/v1/quality/reports/${unknown}`))).code).toBe('OPERATIONS.NO_QUALITY_REPORT');
   });
 
-  it('refuses a malformed run id', async () => {
-    expect((await post('/v1/pipeline-runs/not-a-uuid/complete', { files: [] })).status).toBe(400);
+  it('refuses a malformed run id, malformed JSON, an unknown route and a body over the limit', async () => {
+    const runId = await errorOf(post('/v1/pipeline-runs/not-a-uuid/complete', { files: [] }));
+    expect([runId.status, runId.code, runId.details]).toEqual([400, 'REQUEST.INVALID', { errors: ['Validation failed (uuid is expected)'] }]);
+    expect(await errorOf(post(`/v1/pipeline-runs/${RUN}/complete`, '{"files": ['))).toMatchObject({ status: 400, code: 'REQUEST.INVALID' });
+    expect(await errorOf(fetch(`${api.url}/v1/nope`))).toMatchObject({ status: 404, code: 'REQUEST.NOT_FOUND', message: 'Cannot GET /v1/nope' });
+    const huge = { header, rows: [{ line: 2, values: ['x'.repeat(33 * 1024 * 1024), 'b'] }] };
+    expect(await errorOf(post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, huge))).toMatchObject({ status: 413, code: 'REQUEST.PAYLOAD_TOO_LARGE' });
+  });
+
+  it('answers 503 with Retry-After when the event store fails in a way that posting again later cures', async () => {
+    const store = api.app.get<EventStore>(EVENT_STORE);
+    const run = '3c0d6a2e-5b4f-4e1a-9c8d-7f6e5d4c3b2a';
+    const { readStream, appendToStream } = store;
+    try {
+      store.readStream = () => Promise.reject(new EventStoreUnavailableError('deadline exceeded'));
+      expect(await errorOf(post('/v1/pipeline-runs', { runId: run, source: 'x' }))).toEqual({
+        status: 503,
+        retryAfter: '1',
+        code: 'EVENT_STORE.UNAVAILABLE',
+        message: 'the event store is unavailable (deadline exceeded); post the batch again (nothing is appended twice)',
+        details: {},
+      });
+      store.readStream = readStream;
+      store.appendToStream = (streamId) => Promise.reject(new WrongExpectedVersionError(streamId, 'no_stream', 0n));
+      expect(await errorOf(post('/v1/pipeline-runs', { runId: run, source: 'x' }))).toMatchObject({
+        status: 503,
+        retryAfter: '1',
+        code: 'EVENT_STORE.CONCURRENT_WRITERS',
+        details: { streamId: `pipeline_run-${run}` },
+      });
+    } finally {
+      Object.assign(store, { readStream, appendToStream });
+    }
+    expect((await post('/v1/pipeline-runs', { runId: run, source: 'x' })).status).toBe(201);
   });
 
   it('answers invalid rows one by one with every reason, and keeps the valid ones', async () => {

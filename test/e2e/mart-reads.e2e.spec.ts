@@ -158,27 +158,27 @@ describe('mart reads over HTTP (embedded)', () => {
   });
 
   it.each([
-    ['/v1/marts/monthly_revenue?limit=0', 'limit'],
-    ['/v1/marts/monthly_revenue?limit=abc', 'limit'],
-    ['/v1/marts/monthly_revenue?limit=100001', 'limit'],
-    ['/v1/marts/monthly_revenue?limit=5&limit=6', 'limit'],
-    ['/v1/marts/monthly_revenue?offset=-1', 'offset'],
-    ['/v1/marts/monthly_revenue?format=xml', 'format'],
-    ['/v1/marts/monthly_revenue?order=gmv;DROP', 'order'],
-    ['/v1/marts/monthly_revenue?order=nope', 'order'],
-    ['/v1/marts/monthly_revenue?nope=1', 'nope'],
-    ['/v1/marts/monthly_revenue?month=2017-13-45', 'month'],
-    ['/v1/marts/monthly_revenue?month.gte=yesterday', 'month.gte'],
-    ['/v1/marts/monthly_revenue?orders=abc', 'orders'],
-    ['/v1/marts/monthly_revenue?orders=99999999999999999999', 'orders'],
-    ['/v1/marts/monthly_revenue?gmv.lt=1e999', 'gmv.lt'],
-    ['/v1/marts/monthly_revenue?gmv.gte=1&gmv.gte=2', 'gmv.gte'],
-    ['/v1/marts/monthly_revenue?month.between=2017-01-01', 'month.between'],
-    [`/v1/marts/monthly_revenue?${encodeURIComponent('month" OR 1=1 --')}=x`, 'month" OR 1=1 --'],
-    ['/v1/marts/payment_mix?payment_type.gt=a', 'payment_type.gt'],
-  ])('400 naming the parameter: %s', async (path, parameter) => {
+    ['/v1/marts/monthly_revenue?limit=0', 'limit', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?limit=abc', 'limit', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?limit=100001', 'limit', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?limit=5&limit=6', 'limit', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?offset=-1', 'offset', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?format=xml', 'format', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?order=gmv;DROP', 'order', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?order=nope', 'order', 'MART.UNKNOWN_COLUMN'],
+    ['/v1/marts/monthly_revenue?nope=1', 'nope', 'MART.UNKNOWN_COLUMN'],
+    ['/v1/marts/monthly_revenue?month=2017-13-45', 'month', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?month.gte=yesterday', 'month.gte', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?orders=abc', 'orders', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?orders=99999999999999999999', 'orders', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?gmv.lt=1e999', 'gmv.lt', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?gmv.gte=1&gmv.gte=2', 'gmv.gte', 'MART.INVALID_QUERY'],
+    ['/v1/marts/monthly_revenue?month.between=2017-01-01', 'month.between', 'MART.INVALID_QUERY'],
+    [`/v1/marts/monthly_revenue?${encodeURIComponent('month" OR 1=1 --')}=x`, 'month" OR 1=1 --', 'MART.INVALID_QUERY'],
+    ['/v1/marts/payment_mix?payment_type.gt=a', 'payment_type.gt', 'MART.INVALID_QUERY'],
+  ])('400 naming the parameter: %s', async (path, parameter, code) => {
     const { status, body } = await get(path);
-    expect([status, body?.parameter]).toEqual([400, parameter]);
+    expect([status, body?.code, body?.details?.parameter]).toEqual([400, code, parameter]);
     expect(body.message).toContain(parameter);
   });
 
@@ -194,7 +194,7 @@ describe('mart reads over HTTP (embedded)', () => {
   it('404 for an unknown mart (also for tables of the mart schema that are not marts)', async () => {
     for (const name of ['nope', 'refresh_log', 'monthly_revenue;drop']) {
       const { status, body } = await get(`/v1/marts/${encodeURIComponent(name)}`);
-      expect([name, status]).toEqual([name, 404]);
+      expect([name, status, body.code, body.details.mart]).toEqual([name, 404, 'MART.UNKNOWN_MART', name]);
       expect(body.message).toContain('monthly_revenue');
     }
   });

@@ -46,6 +46,7 @@ describe('end to end: rebuild-and-verify through the API', () => {
     }
     const [first, second] = await Promise.all([verify(), verify()]);
     expect([first.status, second.status].sort()).toEqual([200, 409]);
+    expect(((await (first.status === 409 ? first : second).json()) as { code: string }).code).toBe('REBUILD.IN_PROGRESS');
     const report = (await (first.status === 200 ? first : second).json()) as RebuildReport;
     expect(report.equal).toBe(false);
     expect(report.tables.filter((t) => !t.equal).map((t) => t.table)).toEqual(['core.fact_payments']);

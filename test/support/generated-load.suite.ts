@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STAR_SCHEMA_TABLES, contentHashes } from '@olist/analytics';
-import type { EventStore } from '@olist/event-store';
+import type { OlistEventType } from '@olist/event-catalog';
+import type { EventStore, RecordedEvent } from '@olist/event-store';
 import { generateDataset } from '@olist/generator';
 import { SOURCE_FILES } from '@olist/ingestion';
 import { EVENT_STORE } from '@olist/infrastructure';
@@ -30,7 +31,7 @@ export const describeGeneratedLoad = (
     const prepared = await environment();
     cleanup = prepared.cleanup;
     api = await startEmbeddedApi(prepared.env);
-    first = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 150 });
+    first = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 150, qualityWaitMs: 60_000 });
     await api.waitForProjector();
     oracle = await csvOracle(dataDir);
   }, 120_000);
@@ -103,6 +104,65 @@ export const describeGeneratedLoad = (
     });
     expect(events[0]!.metadata.occurredAt).toBe((events[0]!.data as { purchasedAt: string }).purchasedAt);
     expect(Date.parse(events[0]!.metadata.recordedAt as string)).not.toBeNaN();
+  });
+
+  it('dates every event by the source (occurredAt), never by the clock', async () => {
+    const iso = (text: string | null): string | null => (text ? new Date(`${text.replace(' ', 'T')}Z`).toISOString() : null);
+    const orders = new Map((await oracle.all<Record<string, string | null>>(
+      `SELECT order_id, order_purchase_timestamp AS purchased, nullif(order_approved_at, '') AS approved,
+              nullif(order_delivered_carrier_date, '') AS carrier, nullif(order_delivered_customer_date, '') AS delivered FROM orders`,
+    )).map((o) => [o.order_id!, o]));
+    const reviews = new Map((await oracle.all<Record<string, string | null>>(
+      `SELECT review_id || '/' || order_id AS id, review_creation_date AS created, nullif(review_answer_timestamp, '') AS answered FROM reviews`,
+    )).map((r) => [r.id!, r]));
+    const order = (e: RecordedEvent) => orders.get((e.data as { orderId: string }).orderId)!;
+    const review = (e: RecordedEvent) => reviews.get(`${(e.data as { reviewId: string }).reviewId}/${(e.data as { orderId: string }).orderId}`)!;
+    const undated = () => null;
+    const store = api.app.get<EventStore>(EVENT_STORE);
+    const events: RecordedEvent[] = [];
+    for (let page = await store.readAll({ maxCount: 5000 }); page.events.length > 0; page = await store.readAll({ after: page.checkpoint, maxCount: 5000 })) {
+      events.push(...page.events);
+    }
+    const loadedAt = new Map(events.filter((e) => e.type === 'PipelineRunLoaded').map((e) => [e.streamId, (e.data as { loadedAt: string }).loadedAt]));
+    // The run's own events happen when their command says: the loader's start and complete (its files' statistics
+    // come with the completion), the quality gate's check, a batch's arrival (its count and its rejected rows).
+    const commandTime = (e: RecordedEvent): string => {
+      const data = e.data as Record<string, string>;
+      switch (e.type) {
+        case 'SourceFileIngested': return loadedAt.get(e.streamId)!;
+        case 'SourceBatchIngested': case 'RowRejected': return e.metadata.recordedAt as string;
+        default: return data[{ PipelineRunStarted: 'startedAt', PipelineRunResumed: 'resumedAt', PipelineRunLoaded: 'loadedAt', PipelineRunCompleted: 'completedAt', PipelineRunFailed: 'failedAt', QualityCheckRecorded: 'checkedAt' }[e.type]!]!;
+      }
+    };
+    const expected: Record<OlistEventType, (e: RecordedEvent) => string | null> = {
+      OrderPlaced: (e) => iso(order(e).purchased!), OrderPlacementCorrected: (e) => iso(order(e).purchased!),
+      OrderApproved: (e) => iso(order(e).approved!),
+      OrderInvoiced: (e) => iso(order(e).approved ?? order(e).purchased!), OrderProcessingStarted: (e) => iso(order(e).approved ?? order(e).purchased!),
+      OrderCancelled: (e) => iso(order(e).approved ?? order(e).purchased!), OrderMarkedUnavailable: (e) => iso(order(e).approved ?? order(e).purchased!),
+      OrderItemAdded: (e) => iso(order(e).purchased!), OrderItemCorrected: (e) => iso(order(e).purchased!),
+      PaymentReceived: (e) => iso(order(e).purchased!), PaymentCorrected: (e) => iso(order(e).purchased!),
+      ShipmentDispatched: (e) => iso(order(e).carrier!), DeliveryCompleted: (e) => iso(order(e).delivered!),
+      ReviewSubmitted: (e) => iso(review(e).created!), ReviewCorrected: (e) => iso(review(e).created!), ReviewAnswered: (e) => iso(review(e).answered!),
+      CustomerRegistered: undated, CustomerAddressCorrected: undated, ZipCodeLocated: undated,
+      CategoryRegistered: undated, CategoryTranslationCorrected: undated, SellerRegistered: undated, SellerDetailsCorrected: undated,
+      ProductListed: undated, ProductDetailsCorrected: undated,
+      PipelineRunStarted: commandTime, PipelineRunResumed: commandTime, PipelineRunLoaded: commandTime, SourceFileIngested: commandTime,
+      SourceBatchIngested: commandTime, RowRejected: commandTime, QualityCheckRecorded: commandTime, PipelineRunCompleted: commandTime, PipelineRunFailed: commandTime,
+    };
+    const seen = new Set<string>();
+    for (const e of events) {
+      const rule = expected[e.type as OlistEventType];
+      expect({ type: e.type, known: rule !== undefined }).toEqual({ type: e.type, known: true });
+      expect({ type: e.type, id: e.id, occurredAt: e.metadata.occurredAt }).toEqual({ type: e.type, id: e.id, occurredAt: rule(e) });
+      seen.add(e.type);
+    }
+    // What the deciders emit on a clean generated dataset (corrections, rejections and resumptions have their own suites).
+    const emitted = [
+      'CategoryRegistered', 'CustomerRegistered', 'DeliveryCompleted', 'OrderApproved', 'OrderCancelled', 'OrderInvoiced', 'OrderItemAdded', 'OrderPlaced',
+      'PaymentReceived', 'PipelineRunCompleted', 'PipelineRunLoaded', 'PipelineRunStarted', 'ProductListed', 'QualityCheckRecorded', 'ReviewAnswered',
+      'ReviewSubmitted', 'SellerRegistered', 'ShipmentDispatched', 'SourceBatchIngested', 'SourceFileIngested', 'ZipCodeLocated',
+    ];
+    expect(emitted.filter((type) => !seen.has(type))).toEqual([]);
   });
 
   it('changes nothing when the same files are posted again', async () => {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadSettings } from '@olist/config';
-import { RetryLaterFilter } from '@olist/infrastructure';
+import { HttpErrorsFilter } from '@olist/infrastructure';
 import { ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -15,7 +15,7 @@ export const createApiApp = async (settings = loadSettings()): Promise<NestExpre
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: settings.bodyLimit });
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new RetryLaterFilter());
+  app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();
   const openApi = new DocumentBuilder()
     .setTitle('olist-dw')

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadSettings, type Settings } from '@olist/config';
-import { InfrastructureModule } from '@olist/infrastructure';
+import { HttpErrorsFilter, InfrastructureModule } from '@olist/infrastructure';
 import { ProjectorHttpModule } from '@olist/projector';
 import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -27,6 +27,7 @@ export const createProjectorApp = async (settings = loadSettings()): Promise<Nes
   const app = await NestFactory.create<NestExpressApplication>(ProjectorAppModule.register(settings), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
+  app.useGlobalFilters(new HttpErrorsFilter());
   app.enableShutdownHooks();
   const openApi = new DocumentBuilder().setTitle('olist-dw projector (internal)').setVersion('1').build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbClient, DuckDbDatabase, findUpwards, type SqlParams } from '@olist/duckdb';
-import { DuckDbMartReader, InvalidMartQueryError, MartsUnavailableError, UnknownMartError, type MartQuery } from '../src/index.js';
+import { DuckDbMartReader, MartsUnavailableError, UnknownMartColumnError, UnknownMartError, type MartQuery } from '../src/index.js';
 
 const ALL: MartQuery = { filters: [], order: [], limit: 1000, offset: 0 };
 const schemaSql = readFileSync(join(findUpwards(import.meta.url, 'projections/duckdb/marts'), 'mart_schema.sql'), 'utf8');
@@ -58,9 +58,10 @@ describe('DuckDbMartReader', () => {
   it('answers 503 before the first refresh and 404 for a name that is not a mart', async () => {
     const reader = new DuckDbMartReader(db);
     await expect(reader.read('monthly_revenue', ALL)).rejects.toBeInstanceOf(MartsUnavailableError);
-    await expect(reader.catalog()).rejects.toBeInstanceOf(MartsUnavailableError);
+    await expect(reader.catalog()).rejects.toMatchObject({ code: 'MART.UNAVAILABLE', kind: 'unavailable' });
     await refresh(writer, 1);
     await expect(reader.read('refresh_log', ALL)).rejects.toBeInstanceOf(UnknownMartError);
+    await expect(reader.read('refresh_log', ALL)).rejects.toMatchObject({ code: 'MART.UNKNOWN_MART', kind: 'not_found', details: { mart: 'refresh_log' } });
     await expect(reader.read('customer_segments', ALL)).rejects.toBeInstanceOf(MartsUnavailableError); // not built by this refresh
     expect((await reader.read('monthly_revenue', ALL)).total).toBe(12);
   });
@@ -69,7 +70,7 @@ describe('DuckDbMartReader', () => {
     const reader = new DuckDbMartReader(db);
     await refresh(writer, 1);
     for (const [query, parameter] of [[{ ...ALL, limit: 0 }, 'limit'], [{ ...ALL, limit: 2.5 }, 'limit'], [{ ...ALL, offset: -1 }, 'offset']] as const) {
-      await expect(reader.read('monthly_revenue', query)).rejects.toMatchObject({ name: 'InvalidMartQueryError', parameter });
+      await expect(reader.read('monthly_revenue', query)).rejects.toMatchObject({ name: 'InvalidMartQueryError', code: 'MART.INVALID_QUERY', parameter, details: { parameter } });
     }
   });
 
@@ -98,7 +99,12 @@ describe('DuckDbMartReader', () => {
     const reader = new DuckDbMartReader(db);
     await refresh(writer, 1);
     expect((await reader.read('monthly_revenue', ALL)).columns.map((c) => c.name)).toEqual(['month', 'orders', 'gmv']);
-    await expect(reader.read('monthly_revenue', { ...ALL, filters: [{ column: 'extra', op: 'gte', values: ['1'] }] })).rejects.toBeInstanceOf(InvalidMartQueryError);
+    await expect(reader.read('monthly_revenue', { ...ALL, filters: [{ column: 'extra', op: 'gte', values: ['1'] }] })).rejects.toBeInstanceOf(UnknownMartColumnError);
+    await expect(reader.read('monthly_revenue', { ...ALL, order: [{ column: 'extra', descending: false }] })).rejects.toMatchObject({
+      code: 'MART.UNKNOWN_COLUMN',
+      kind: 'invalid',
+      details: { parameter: 'order' },
+    });
     await refresh(writer, 2, { extraColumn: true });
     const page = await reader.read('monthly_revenue', { ...ALL, filters: [{ column: 'extra', op: 'gte', values: ['1'] }] });
     expect(page.columns.map((c) => [c.name, c.type, c.description])).toEqual([

@@ -1,5 +1,5 @@
 import { surrogateKey as k } from '../src/index.js';
-import { dateKey } from '../src/star-schema/batch.js';
+import { dateKey } from '../src/star-schema/calendar.js';
 import { Harness } from './support/harness.js';
 import { LOCATIONS, olistScenario } from './support/scenario.js';
 

@@ -1,7 +1,9 @@
 import { deciderSpecification } from '../../shared-kernel/test/decider-specification.js';
 import type { QualityCheckResult } from '@olist/data-quality';
 import { EventSchemaRegistry } from '@olist/event-store';
-import { ETL_ORCHESTRATION_UPCASTERS, ingestionBatchDecider, ingestionBatchStreamId, pipelineRunDecider, type FileIngestionStats, type PipelineRunEvent } from '../src/index.js';
+import {
+  ETL_ORCHESTRATION_UPCASTERS, ingestionBatchDecider, ingestionBatchStreamId, pipelineRunDecider, rowRejectionDecider, type FileIngestionStats, type PipelineRunEvent,
+} from '../src/index.js';
 
 const spec = deciderSpecification(pipelineRunDecider);
 const runId = 'r1';
@@ -65,10 +67,26 @@ describe('PipelineRun (ETL orchestration)', () => {
       .when({ type: 'StartPipelineRun', runId, source: '/data', startedAt: '2026-11-22T01:00:00.000Z' })
       .then({ type: 'PipelineRunResumed', data: { runId, resumedAt: '2026-11-22T01:00:00.000Z' } }));
   it('records a rejected row of a known run', () =>
-    spec.given(started).when({ type: 'RecordRowRejection', runId, file: 'orders', line: 7, raw: { order_id: 'x' }, reasons: ['a', 'b'] })
+    spec.given(started).when({ type: 'RecordRowRejection', runId, file: 'orders', line: 7, raw: { order_id: 'x' }, reasons: ['a', 'b'], rejectedAt: '2026-11-22T00:00:30.000Z' })
       .then({ type: 'RowRejected', data: { runId, file: 'orders', line: 7, raw: { order_id: 'x' }, reasons: ['a', 'b'] } }));
   it('cannot record a rejection for an unknown run', () =>
-    spec.given().when({ type: 'RecordRowRejection', runId, file: 'orders', line: 7, raw: {}, reasons: ['a'] }).thenRejected('unknown pipeline run r1'));
+    spec.given().when({ type: 'RecordRowRejection', runId, file: 'orders', line: 7, raw: {}, reasons: ['a'], rejectedAt: '2026-11-22T00:00:30.000Z' }).thenRejected('unknown pipeline run r1'));
+});
+
+describe('RowRejection (ETL orchestration)', () => {
+  const rejection = { type: 'RecordRowRejection' as const, runId, file: 'orders', line: 7, raw: { order_id: 'x' }, reasons: ['a'], rejectedAt: '2026-11-22T00:00:30.000Z' };
+  const rejectionSpec = deciderSpecification(rowRejectionDecider);
+  it('records a rejection once the run has started', () =>
+    rejectionSpec.given(started).when(rejection).then({ type: 'RowRejected', data: { runId, file: 'orders', line: 7, raw: { order_id: 'x' }, reasons: ['a'] } }));
+  it('needs only the run\'s first event: later ones change nothing', () =>
+    expect(rowRejectionDecider.evolve(rowRejectionDecider.evolve(rowRejectionDecider.initialState(), started), loaded)).toEqual({ started: true }));
+  it('refuses a rejection for a run never started', () => rejectionSpec.given().when(rejection).thenRejected('unknown pipeline run r1'));
+  it('dates the rejection by the arrival of its batch', () =>
+    expect(rowRejectionDecider.occurredAt({ type: 'RowRejected', data: { ...rejection } } as never, rejection, { started: true })).toBe('2026-11-22T00:00:30.000Z'));
+  it('dates the run\'s events by its commands', () => {
+    expect(pipelineRunDecider.occurredAt(loaded, { type: 'CompletePipelineRun', runId, files: [stats], completedAt: '2026-11-22T00:01:00.000Z' }, { status: 'running' })).toBe('2026-11-22T00:01:00.000Z');
+    expect(pipelineRunDecider.occurredAt(completed, report(), { status: 'loaded' })).toBe(checkedAt);
+  });
 });
 
 describe('PipelineRunCompleted schema versions', () => {
@@ -90,9 +108,9 @@ describe('IngestionBatch (ETL orchestration)', () => {
   const batchSpec = deciderSpecification(ingestionBatchDecider);
   const outcome = { runId, file: 'order_items', fromLine: 2, toLine: 501, rows: 500, accepted: 497, duplicates: 1, rejected: 2, eventsAppended: 497, rejectionReasons: { 'unknown order': 2 } };
   it('records the first outcome of a batch', () =>
-    batchSpec.given().when({ type: 'RecordBatchOutcome', ...outcome }).then({ type: 'SourceBatchIngested', data: outcome }));
+    batchSpec.given().when({ type: 'RecordBatchOutcome', receivedAt: '2026-11-22T00:00:30.000Z', ...outcome }).then({ type: 'SourceBatchIngested', data: outcome }));
   it('keeps it when the same lines are posted again', () =>
-    batchSpec.given({ type: 'SourceBatchIngested', data: outcome }).when({ type: 'RecordBatchOutcome', ...outcome, accepted: 0, duplicates: 498, eventsAppended: 0 }).thenNothing());
+    batchSpec.given({ type: 'SourceBatchIngested', data: outcome }).when({ type: 'RecordBatchOutcome', receivedAt: '2026-11-22T00:02:00.000Z', ...outcome, accepted: 0, duplicates: 498, eventsAppended: 0 }).thenNothing());
   it('has one stream per run, file and lines', () =>
     expect(ingestionBatchStreamId(runId, 'order_items', 2, 501)).toBe('ingestion_batch-r1.order_items.2-501'));
 });

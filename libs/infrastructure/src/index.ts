@@ -1,4 +1,4 @@
 export * from './tokens.js';
 export * from './infrastructure.module.js';
 export * from './read-model-migrations.js';
-export * from './retry-later.filter.js';
+export * from './http-errors.filter.js';

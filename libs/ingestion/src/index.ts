@@ -1,3 +1,4 @@
 export * from './source-files.js';
 export * from './field-reader.js';
 export * from './row-commands.js';
+export * from './wire.js';

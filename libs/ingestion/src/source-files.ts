@@ -1,3 +1,5 @@
+import { ApplicationError } from '@olist/shared-kernel';
+
 /**
  * The nine Olist source files: their logical names (used in URLs and events), CSV file names, headers
  * (as Olist spells them, `lenght` included) and the order the loader posts them in.
@@ -65,6 +67,16 @@ export type SourceFileName = SourceFile['name'];
 export const SOURCE_FILE_NAMES: ReadonlyArray<SourceFileName> = SOURCE_FILES.map((f) => f.name);
 
 export const sourceFile = (name: string): SourceFile | undefined => SOURCE_FILES.find((f) => f.name === name);
+
+/** A batch posted for a file that is not one of the nine. */
+export class UnknownSourceFileError extends ApplicationError {
+  readonly code = 'INGESTION.UNKNOWN_FILE';
+  readonly kind = 'not_found';
+
+  constructor(readonly file: string) {
+    super(`unknown source file "${file}": expected one of ${SOURCE_FILE_NAMES.join(', ')}`, { file, expected: SOURCE_FILE_NAMES });
+  }
+}
 
 export { ORDER_STATUSES } from '@olist/sales';
 export const PAYMENT_TYPES = ['credit_card', 'boleto', 'voucher', 'debit_card', 'not_defined'] as const;

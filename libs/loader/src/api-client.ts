@@ -1,45 +1,17 @@
-import type { FileIngestionStats } from '@olist/etl-orchestration';
-import type { BatchRow } from './batching.js';
+import type {
+  BatchResult,
+  CompleteRunRequest,
+  CompleteRunResponse,
+  FailRunRequest,
+  FailRunResponse,
+  FileIngestionStats,
+  IngestBatchRequest,
+  PipelineRunView,
+  StartRunRequest,
+  StartRunResponse,
+} from '@olist/ingestion';
+import { errorBodyOf } from '@olist/shared-kernel';
 import { backoffDelay, DEFAULT_RETRY_POLICY, parseRetryAfter, sleep, type RetryPolicy } from './retry.js';
-
-// ---- The ingestion contract of apps/api ------------------------------------------------------------
-
-export type RunStartStatus = 'started' | 'already-started';
-
-export interface StartRunResponse {
-  readonly runId: string;
-  readonly status: RunStartStatus;
-}
-
-export interface BatchRequest {
-  readonly header: ReadonlyArray<string>;
-  readonly rows: ReadonlyArray<BatchRow>;
-}
-
-export type RowOutcome = 'accepted' | 'duplicate' | 'rejected';
-
-export interface RowResult {
-  readonly line: number;
-  readonly outcome: RowOutcome;
-  readonly reasons?: ReadonlyArray<string>;
-}
-
-export interface BatchResponse {
-  readonly file: string;
-  readonly accepted: number;
-  readonly duplicates: number;
-  readonly rejected: number;
-  readonly eventsAppended: number;
-  readonly results: ReadonlyArray<RowResult>;
-}
-
-/** A file's statistics as `/complete` takes them: the pipeline run's `SourceFileIngested` data. */
-export type FileCompletion = FileIngestionStats;
-
-export interface CompleteRunResponse {
-  readonly runId: string;
-  readonly status: string;
-}
 
 // ---- Errors ------------------------------------------------------------------------------------------
 
@@ -115,24 +87,27 @@ export class ApiClient {
   }
 
   startRun(runId: string, source: string): Promise<StartRunResponse> {
-    return this.request('POST', '/v1/pipeline-runs', { runId, source }, 'start pipeline run');
+    const body: StartRunRequest = { runId, source };
+    return this.request('POST', '/v1/pipeline-runs', body, 'start pipeline run');
   }
 
-  postBatch(runId: string, file: string, batch: BatchRequest): Promise<BatchResponse> {
+  postBatch(runId: string, file: string, batch: IngestBatchRequest): Promise<BatchResult> {
     const path = `/v1/pipeline-runs/${encodeURIComponent(runId)}/files/${encodeURIComponent(file)}/batches`;
     return this.request('POST', path, batch, `post ${file} batch`);
   }
 
-  completeRun(runId: string, files: ReadonlyArray<FileCompletion>): Promise<CompleteRunResponse> {
-    return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/complete`, { files }, 'complete pipeline run');
+  completeRun(runId: string, files: ReadonlyArray<FileIngestionStats>): Promise<CompleteRunResponse> {
+    const body: CompleteRunRequest = { files };
+    return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/complete`, body, 'complete pipeline run');
   }
 
-  getRun<T>(runId: string): Promise<T> {
+  getRun(runId: string): Promise<PipelineRunView> {
     return this.request('GET', `/v1/pipeline-runs/${encodeURIComponent(runId)}`, undefined, 'read pipeline run');
   }
 
-  failRun(runId: string, error: string): Promise<unknown> {
-    return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/fail`, { error }, 'fail pipeline run');
+  failRun(runId: string, error: string): Promise<FailRunResponse> {
+    const body: FailRunRequest = { error };
+    return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/fail`, body, 'fail pipeline run');
   }
 
   private async request<T>(method: string, path: string, body: unknown, operation: string): Promise<T> {
@@ -219,14 +194,10 @@ const parseJson = (text: string): unknown => {
   }
 };
 
-/** The server's explanation: Nest's `{ message }` (a string or a list), `{ error }`, or the raw text. */
+/** The server's explanation: the `message` of its error body (docs/errors.md), else the raw text. */
 const errorMessage = (json: unknown, text: string): string => {
-  if (json && typeof json === 'object') {
-    const { message, error } = json as { message?: unknown; error?: unknown };
-    const m = Array.isArray(message) ? message.join('; ') : message;
-    if (typeof m === 'string' && m !== '') return `: ${m}`;
-    if (typeof error === 'string' && error !== '') return `: ${error}`;
-  }
+  const message = errorBodyOf(json)?.message;
+  if (message) return `: ${message}`;
   const t = text.trim();
   return t === '' ? '' : `: ${t.slice(0, 300)}`;
 };

@@ -1,8 +1,4 @@
-/** One row as posted to the API. */
-export interface BatchRow {
-  readonly line: number;
-  readonly values: ReadonlyArray<string>;
-}
+import type { SourceRow } from '@olist/ingestion';
 
 export interface BatcherOptions {
   /** Rows per batch (at most). */
@@ -12,13 +8,13 @@ export interface BatcherOptions {
 }
 
 /** Size of a row in the JSON request body (at most a few bytes over). */
-export const rowJsonBytes = (row: BatchRow): number => {
+export const rowJsonBytes = (row: SourceRow): number => {
   // {"line":1234567890,"values":[…]},
   return 30 + Buffer.byteLength(JSON.stringify(row.values));
 };
 
 /** Groups rows into batches by count and approximate body size. */
-export class Batcher<T extends BatchRow = BatchRow> {
+export class Batcher<T extends SourceRow = SourceRow> {
   private rows: T[] = [];
   private bytes = 0;
 

@@ -25,11 +25,6 @@ export {
   ApiError,
   ApiUnreachableError,
   type ApiClientOptions,
-  type BatchRequest,
-  type BatchResponse,
-  type FileCompletion,
-  type RowResult,
-  type StartRunResponse,
 } from './api-client.js';
 export { CsvSource, type CsvRecord } from './csv-source.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './retry.js';

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { SOURCE_FILES, type SourceFile } from '@olist/ingestion';
+import { SOURCE_FILES, type FileIngestionStats, type SourceFile, type SourceRow } from '@olist/ingestion';
 import { pino, type Logger } from 'pino';
-import { ApiClient, ApiError, ApiUnreachableError, type FileCompletion } from './api-client.js';
-import { Batcher, splitBatch, TaskPool, type BatchRow } from './batching.js';
+import { ApiClient, ApiError, ApiUnreachableError } from './api-client.js';
+import { Batcher, splitBatch, TaskPool } from './batching.js';
 import { CsvSource } from './csv-source.js';
 import type { RetryPolicy } from './retry.js';
 import { hashSourceFile, isUuid, pipelineRunIdFor } from './run-id.js';
@@ -236,7 +236,7 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
   }
 
   // Complete the run with what each file gave.
-  const completions: FileCompletion[] = toLoad.map((f) => {
+  const completions: FileIngestionStats[] = toLoad.map((f) => {
     const s = tallies.get(f.name)!.summary;
     return { file: s.file, rowsRead: s.rowsRead, accepted: s.accepted, duplicates: s.duplicates, rejected: s.rejected, eventsAppended: s.eventsAppended, ...(s.failed > 0 ? { failed: s.failed } : {}) };
   });
@@ -280,7 +280,7 @@ const loadFile = async (ctx: FileLoad): Promise<Fatal | undefined> => {
   const t0 = performance.now();
   const source = new CsvSource(s.path, { signal });
   const pool = new TaskPool(ctx.concurrency);
-  const batcher = new Batcher<BatchRow>({ size: ctx.batchSize, maxBytes: ctx.maxBatchBytes });
+  const batcher = new Batcher<SourceRow>({ size: ctx.batchSize, maxBytes: ctx.maxBatchBytes });
   let header: string[] | undefined;
   let fatal: Fatal | undefined;
   /** After a 404 (unknown run or file) the rest of the file is read and counted, not posted. */
@@ -290,7 +290,7 @@ const loadFile = async (ctx: FileLoad): Promise<Fatal | undefined> => {
   const progress = (): void =>
     emit({ type: 'file-progress', file: file.name, bytesRead: source.bytesRead, bytes: s.bytes, counts: { ...s } });
 
-  const post = async (rows: BatchRow[]): Promise<void> => {
+  const post = async (rows: SourceRow[]): Promise<void> => {
     if (fatal || stopPosting) {
       tally.addFailure(rows, fatal ? `not posted: ${fatal.message}` : 'not posted after an earlier 404');
       return;

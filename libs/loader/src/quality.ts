@@ -1,3 +1,4 @@
+import type { PipelineRunView } from '@olist/ingestion';
 import { ApiError, type ApiClient } from './api-client.js';
 import { sleep } from './retry.js';
 
@@ -5,7 +6,7 @@ import { sleep } from './retry.js';
 export interface RunQuality {
   /** COMPLETED / FAILED once the projector checked the run; LOADED (or RUNNING) when the wait timed out first. */
   readonly status: string;
-  readonly outcome: 'SUCCESS' | 'WARN' | 'FAILED' | null;
+  readonly outcome: PipelineRunView['outcome'];
   readonly score: number | null;
   readonly checks: number;
   readonly failedChecks: ReadonlyArray<FailedCheck>;
@@ -18,16 +19,6 @@ export interface FailedCheck {
   readonly description: string;
   readonly rowsFailed: number;
   readonly rowsChecked: number;
-}
-
-interface RunView {
-  readonly status: string;
-  readonly outcome: RunQuality['outcome'];
-  readonly quality_score: number | null;
-  readonly error: string | null;
-  readonly quality: null | {
-    readonly checks: ReadonlyArray<{ rule_id: string; severity: string; description: string; rows_failed: number; rows_checked: number; passed: boolean }>;
-  };
 }
 
 const ENDED = new Set(['COMPLETED', 'FAILED']);
@@ -43,10 +34,10 @@ export const waitForRunQuality = async (
   { timeoutMs, pollMs = 500, signal }: { timeoutMs: number; pollMs?: number; signal?: AbortSignal },
 ): Promise<RunQuality> => {
   const deadline = Date.now() + timeoutMs;
-  let last: RunView | undefined;
+  let last: PipelineRunView | undefined;
   for (;;) {
     try {
-      last = await client.getRun<RunView>(runId);
+      last = await client.getRun(runId);
     } catch (e) {
       // 404: the operational read model has not caught up with the run's start yet.
       if (!(e instanceof ApiError && e.status === 404)) throw e;

@@ -1,6 +1,5 @@
+import type { BatchResult, SourceRow } from '@olist/ingestion';
 import type { RunQuality } from './quality.js';
-import type { BatchResponse } from './api-client.js';
-import type { BatchRow } from './batching.js';
 
 /**
  * - `loaded`: every row read was answered by the API (accepted, duplicate or rejected);
@@ -166,7 +165,7 @@ export class FileTally {
   }
 
   /** Records the API's answer to a batch; returns a problem description if it does not add up. */
-  addResponse(rows: ReadonlyArray<BatchRow>, res: BatchResponse): string | undefined {
+  addResponse(rows: ReadonlyArray<SourceRow>, res: BatchResult): string | undefined {
     const s = this.summary;
     s.batches++;
     const accepted = count(res.accepted);
@@ -190,7 +189,7 @@ export class FileTally {
     return undefined;
   }
 
-  addFailure(rows: ReadonlyArray<BatchRow>, message: string, status?: number): void {
+  addFailure(rows: ReadonlyArray<SourceRow>, message: string, status?: number): void {
     this.summary.batches++;
     this.summary.failedBatches++;
     const prev = this.failures.get(message);

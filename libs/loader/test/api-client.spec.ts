@@ -1,6 +1,6 @@
 import { ApiClient, ApiError, ApiUnreachableError, isTransientStatus, type RetryEvent } from '../src/api-client.js';
 import { backoffDelay, parseRetryAfter, type RetryPolicy } from '../src/retry.js';
-import { closedPort, FakeApi, type Reply } from './fake-api.js';
+import { closedPort, errorReply, FakeApi, type Reply } from './fake-api.js';
 
 const policy: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 2000, jitter: 0.5 };
 
@@ -68,8 +68,8 @@ describe('ApiClient against a test double', () => {
 
   it('retries 503s with growing delays, then succeeds', async () => {
     replies = [
-      { status: 503, body: { message: 'busy' } },
-      { status: 503, body: { message: 'busy' } },
+      errorReply(503, 'EVENT_STORE.UNAVAILABLE', 'busy'),
+      errorReply(503, 'EVENT_STORE.UNAVAILABLE', 'busy'),
       { status: 502 },
     ];
     await expect(client().startRun('9b2f6f8e-8c4e-4f3e-9d7e-0a1b2c3d4e5f', '/data')).resolves.toEqual({
@@ -93,7 +93,7 @@ describe('ApiClient against a test double', () => {
   });
 
   it('gives up after the configured attempts, reporting the last error', async () => {
-    replies = Array.from({ length: 10 }, () => ({ status: 503, body: { message: 'still busy' } }));
+    replies = Array.from({ length: 10 }, () => errorReply(503, 'EVENT_STORE.UNAVAILABLE', 'still busy'));
     const err = await client({ retry: { ...policy, attempts: 3 } }).health().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect(err).not.toBeInstanceOf(ApiUnreachableError);
@@ -103,7 +103,7 @@ describe('ApiClient against a test double', () => {
   });
 
   it('does not retry a 400, and surfaces the API\u2019s message', async () => {
-    replies = [{ status: 400, body: { statusCode: 400, message: ['header must be an array of strings'], error: 'Bad Request' } }];
+    replies = [errorReply(400, 'REQUEST.INVALID', 'header must be an array of strings', { errors: ['header must be an array of strings'] })];
     const err = await client()
       .postBatch('9b2f6f8e-8c4e-4f3e-9d7e-0a1b2c3d4e5f', 'orders', { header: ['a'], rows: [{ line: 2, values: ['x'] }] })
       .catch((e: unknown) => e);
@@ -111,6 +111,12 @@ describe('ApiClient against a test double', () => {
     expect((err as Error).message).toBe('post orders batch: HTTP 400: header must be an array of strings');
     expect(delays).toEqual([]);
     expect(api.requests.map((r) => r.path)).toEqual(['/v1/pipeline-runs/9b2f6f8e-8c4e-4f3e-9d7e-0a1b2c3d4e5f/files/orders/batches']);
+  });
+
+  it('shows the raw answer of something that is not the API (no error body)', async () => {
+    replies = [{ status: 404, body: 'nothing here' }];
+    const err = await client().getRun('9b2f6f8e-8c4e-4f3e-9d7e-0a1b2c3d4e5f').catch((e: unknown) => e);
+    expect((err as Error).message).toBe('read pipeline run: HTTP 404: "nothing here"');
   });
 
   it('retries a request that times out', async () => {

@@ -1,6 +1,7 @@
-import { Batcher, rowJsonBytes, splitBatch, TaskPool, type BatchRow } from '../src/batching.js';
+import type { SourceRow } from '@olist/ingestion';
+import { Batcher, rowJsonBytes, splitBatch, TaskPool } from '../src/batching.js';
 
-const row = (line: number, ...values: string[]): BatchRow => ({ line, values });
+const row = (line: number, ...values: string[]): SourceRow => ({ line, values });
 
 describe('Batcher', () => {
   it('cuts batches of the configured size and flushes the rest', () => {
@@ -19,7 +20,7 @@ describe('Batcher', () => {
   it('also cuts a batch before it would pass the byte budget, keeping every row once and in order', () => {
     const big = 'x'.repeat(400);
     const b = new Batcher({ size: 100, maxBytes: 1000 });
-    const batches: BatchRow[][] = [];
+    const batches: SourceRow[][] = [];
     for (let i = 0; i < 10; i++) {
       const batch = b.add(row(i, big));
       if (batch) batches.push(batch);

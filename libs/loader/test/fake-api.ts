@@ -14,6 +14,12 @@ export interface Reply {
   readonly headers?: Record<string, string>;
 }
 
+/** An error answer as the API gives it: `{ code, message, details }` (docs/errors.md). */
+export const errorReply = (status: number, code: string, message: string, details: Record<string, unknown> = {}): Reply => ({
+  status,
+  body: { code, message, details },
+});
+
 export interface FakeApiOptions {
   /** Return a reply to override the default handling of a request (e.g. a 503), or undefined. */
   readonly intercept?: (req: { method: string; path: string; body: unknown; count: number }) => Reply | undefined | Promise<Reply | undefined>;
@@ -80,7 +86,7 @@ export class FakeApi {
     let m = /^\/v1\/pipeline-runs\/([^/]+)\/files\/([^/]+)\/batches$/.exec(path);
     if (method === 'POST' && m) {
       const [runId, file] = [decodeURIComponent(m[1]!), decodeURIComponent(m[2]!)];
-      if (!this.runs.has(runId)) return send({ status: 404, body: { statusCode: 404, message: `unknown pipeline run ${runId}` } });
+      if (!this.runs.has(runId)) return send(errorReply(404, 'INGESTION.UNKNOWN_RUN', `pipeline run ${runId} was not started`, { runId }));
       const batch = body as { header: string[]; rows: Array<{ line: number; values: string[] }> };
       this.batches.push({ runId, file, header: batch.header, rows: batch.rows });
       let accepted = 0;
@@ -109,23 +115,23 @@ export class FakeApi {
     m = /^\/v1\/pipeline-runs\/([^/]+)\/complete$/.exec(path);
     if (method === 'POST' && m) {
       const runId = decodeURIComponent(m[1]!);
-      if (!this.runs.has(runId)) return send({ status: 404, body: { statusCode: 404, message: `unknown pipeline run ${runId}` } });
+      if (!this.runs.has(runId)) return send(errorReply(404, 'INGESTION.UNKNOWN_RUN', `pipeline run ${runId} was not started`, { runId }));
       this.runs.set(runId, 'completed');
       this.completes.push({ runId, body: body as { files: Array<Record<string, unknown>> } });
-      return send({ status: 200, body: { runId, status: 'completed' } });
+      return send({ status: 200, body: { runId, status: 'loaded' } });
     }
     m = /^\/v1\/pipeline-runs\/([^/]+)$/.exec(path);
     if (method === 'GET' && m) {
       const runId = decodeURIComponent(m[1]!);
       const state = this.runs.get(runId);
-      if (!state) return send({ status: 404, body: { statusCode: 404, message: `pipeline run ${runId} is unknown` } });
+      if (!state) return send(errorReply(404, 'OPERATIONS.UNKNOWN_RUN', `pipeline run ${runId} is unknown`, { runId }));
       if (state !== 'completed') return send({ status: 200, body: { run_id: runId, status: 'RUNNING', outcome: null, quality_score: null, error: null, quality: null } });
       return send({
         status: 200,
         body: this.options.completedRun ?? { run_id: runId, status: 'COMPLETED', outcome: 'SUCCESS', quality_score: 100, error: null, quality: { checks: [] } },
       });
     }
-    return send({ status: 404, body: { statusCode: 404, message: `no route ${method} ${path}` } });
+    return send(errorReply(404, 'REQUEST.NOT_FOUND', `Cannot ${method} ${path}`));
   }
 }
 

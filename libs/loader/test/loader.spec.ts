@@ -8,7 +8,7 @@ import { runCli } from '../src/cli.js';
 import { loadDirectory, LoadOptionsError, type LoadOptions, type LoadProgressEvent } from '../src/loader.js';
 import { renderSummary } from '../src/report.js';
 import { exitCodeFor, type LoadSummary } from '../src/summary.js';
-import { closedPort, FakeApi, type FakeApiOptions, type Reply } from './fake-api.js';
+import { closedPort, errorReply, FakeApi, type FakeApiOptions, type Reply } from './fake-api.js';
 import { FIXTURE_COUNTS, writeFixtureDir } from './fixtures.js';
 
 const silent = pino({ level: 'silent' });
@@ -120,7 +120,7 @@ describe('loadDirectory against a test double of the API', () => {
   it('retries flaky 503s and still loads everything', async () => {
     let failures = 0;
     await startApi({
-      intercept: ({ path }) => (batchPath.test(path) && failures++ < 3 ? { status: 503, body: { message: 'busy' } } : undefined),
+      intercept: ({ path }) => (batchPath.test(path) && failures++ < 3 ? errorReply(503, 'EVENT_STORE.UNAVAILABLE', 'busy') : undefined),
     });
     const events: LoadProgressEvent[] = [];
     const summary = await load({ onProgress: (e) => events.push(e) });
@@ -132,7 +132,7 @@ describe('loadDirectory against a test double of the API', () => {
   it('reports a batch the API refuses (400) as failed rows, goes on with the other files, and exits 1', async () => {
     await startApi({
       intercept: ({ path }): Reply | undefined =>
-        path.endsWith('/files/order_items/batches') ? { status: 400, body: { statusCode: 400, message: 'rows[2].values must be strings' } } : undefined,
+        path.endsWith('/files/order_items/batches') ? errorReply(400, 'REQUEST.INVALID', 'rows[2].values must be strings', { errors: ['rows[2].values must be strings'] }) : undefined,
     });
     const summary = await load({ batchSize: 2 });
     const items = byFile(summary, 'order_items');
@@ -155,7 +155,7 @@ describe('loadDirectory against a test double of the API', () => {
 
   it('after a 404 (unknown run or file) stops posting that file, counts its rows as failed, and goes on', async () => {
     await startApi({
-      intercept: ({ path }) => (path.endsWith('/files/order_items/batches') ? { status: 404, body: { message: 'unknown file order_items' } } : undefined),
+      intercept: ({ path }) => (path.endsWith('/files/order_items/batches') ? errorReply(404, 'INGESTION.UNKNOWN_FILE', 'unknown file order_items', { file: 'order_items' }) : undefined),
     });
     const summary = await load({ batchSize: 1, concurrency: 1 });
     const items = byFile(summary, 'order_items');
@@ -181,7 +181,7 @@ describe('loadDirectory against a test double of the API', () => {
   it('splits a batch the API finds too large (413)', async () => {
     await startApi({
       intercept: ({ path, body }) =>
-        batchPath.test(path) && (body as { rows: unknown[] }).rows.length > 1 ? { status: 413, body: { message: 'too large' } } : undefined,
+        batchPath.test(path) && (body as { rows: unknown[] }).rows.length > 1 ? errorReply(413, 'REQUEST.PAYLOAD_TOO_LARGE', 'request entity too large') : undefined,
     });
     const summary = await load({ batchSize: 50, only: ['orders'] });
     expect(summary.ok).toBe(true);
@@ -219,7 +219,7 @@ describe('loadDirectory against a test double of the API', () => {
   });
 
   it('treats a 401 as fatal', async () => {
-    await startApi({ intercept: ({ path }) => (batchPath.test(path) ? { status: 401, body: { message: 'missing API key' } } : undefined) });
+    await startApi({ intercept: ({ path }) => (batchPath.test(path) ? errorReply(401, 'REQUEST.UNAUTHORIZED', 'missing API key') : undefined) });
     const summary = await load();
     expect(summary.error).toEqual({ code: 'API_UNAUTHORIZED', message: 'the API refused the loader: post categories batch: HTTP 401: missing API key' });
     expect(byFile(summary, 'sellers').status).toBe('not-loaded');

@@ -1,7 +1,8 @@
 import { SQL_CLIENT } from '@olist/infrastructure';
 import type { SqlClient } from '@olist/postgres';
-import { Controller, DefaultValuePipe, Get, Inject, NotFoundException, Param, ParseIntPipe, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, DefaultValuePipe, Get, Inject, Param, ParseIntPipe, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { NoQualityReportError, UnknownRunError } from './operations-errors.js';
 
 /** numeric columns come back from Postgres as text. */
 const numericScore = <T extends object>(row: T): T => {
@@ -31,7 +32,7 @@ export class OperationsController {
   @ApiOperation({ summary: 'A pipeline run: per-file task executions (as the loader reported them), per-file statistics (as the server counted them), rejection counts by reason, quality report' })
   async run(@Param('runId', new ParseUUIDPipe()) runId: string) {
     const run = (await this.sql.query('SELECT * FROM etl_orchestration.pipeline_runs WHERE run_id = $1', [runId])).rows[0];
-    if (!run) throw new NotFoundException(`pipeline run ${runId} is unknown (or not projected yet)`);
+    if (!run) throw new UnknownRunError(runId);
     const tasks = (await this.sql.query('SELECT * FROM etl_orchestration.task_executions WHERE run_id = $1 ORDER BY recorded_at, file', [runId])).rows;
     const rejections = (await this.sql.query<{ file: string; reason: string; rows: bigint }>(
       `SELECT file, reason, count(*) AS rows FROM data_quality.invalid_rows, unnest(reasons) AS reason
@@ -62,7 +63,7 @@ export class OperationsController {
   @ApiOperation({ summary: "A run's quality report: score, outcome and every check, failing ones first with sample rows" })
   async qualityReport(@Param('runId', new ParseUUIDPipe()) runId: string) {
     const report = await this.report(runId);
-    if (!report) throw new NotFoundException(`pipeline run ${runId} has no quality report (unknown, still loading, or not projected yet)`);
+    if (!report) throw new NoQualityReportError(runId);
     return report;
   }
 

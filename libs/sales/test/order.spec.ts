@@ -79,3 +79,20 @@ describe('Order (Sales)', () => {
         .then({ type: 'PaymentCorrected', data: { ...paymentData, installments: 3 } }));
   });
 });
+
+describe('Order business time (occurredAt)', () => {
+  const { occurredAt } = orderDecider;
+  const placedState = orderDecider.evolve(orderDecider.initialState(), placed);
+  it('dates placement and approval by their own timestamps', () => {
+    expect(occurredAt(placed, place(), orderDecider.initialState())).toBe('2017-10-02T10:56:33.000Z');
+    expect(occurredAt(approved, place(), orderDecider.initialState())).toBe('2017-10-02T11:07:15.000Z');
+  });
+  it('dates the steps Olist does not time by the latest time the row gives before them', () => {
+    expect(occurredAt(invoiced, place(), placedState)).toBe('2017-10-02T11:07:15.000Z');
+    expect(occurredAt({ type: 'OrderCancelled', data: { orderId } }, place({ status: 'canceled', approvedAt: null }), placedState)).toBe('2017-10-02T10:56:33.000Z');
+  });
+  it('dates items and payments by the purchase of their order', () => {
+    expect(occurredAt({ type: 'OrderItemAdded', data: itemData }, item(), placedState)).toBe('2017-10-02T10:56:33.000Z');
+    expect(occurredAt({ type: 'PaymentCorrected', data: paymentData }, payment(), placedState)).toBe('2017-10-02T10:56:33.000Z');
+  });
+});

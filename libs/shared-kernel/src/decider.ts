@@ -25,7 +25,16 @@ export interface Decider<Command, State, E extends DomainEvent> {
   readonly initialState: () => State;
   readonly decide: (command: Command, state: State) => Decision<E>;
   readonly evolve: (state: State, event: E) => State;
+  /**
+   * When the fact an accepted event records happened in the business (its `occurredAt`), from the command
+   * (the source's timestamps) and the state the command was decided on; never the clock. Null when the
+   * source gives the fact no time (reference data: sellers, products, customers…).
+   */
+  readonly occurredAt: (event: E, command: Command, state: State) => string | null;
 }
+
+/** For facts the source never dates (reference data): no business time. */
+export const undated = (): null => null;
 
 export const fold = <State, E extends DomainEvent>(
   decider: Pick<Decider<unknown, State, E>, 'initialState' | 'evolve'>,

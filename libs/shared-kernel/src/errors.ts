@@ -17,3 +17,18 @@ export abstract class ApplicationError extends Error {
     this.name = new.target.name;
   }
 }
+
+/** The body of every error answer of the HTTP API and of the projector's internal endpoints. */
+export interface ErrorBody {
+  readonly code: string;
+  readonly message: string;
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** `json` as an {@link ErrorBody}, for the HTTP clients of those endpoints; undefined if it is not one. */
+export const errorBodyOf = (json: unknown): ErrorBody | undefined => {
+  if (!json || typeof json !== 'object') return undefined;
+  const { code, message, details } = json as Partial<Record<keyof ErrorBody, unknown>>;
+  if (typeof code !== 'string' || typeof message !== 'string') return undefined;
+  return { code, message, details: details && typeof details === 'object' ? (details as Record<string, unknown>) : {} };
+};

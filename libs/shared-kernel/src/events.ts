@@ -9,8 +9,8 @@ export interface Provenance {
 export interface EventMetadata {
   readonly eventId: string;
   readonly schemaVersion: number;
-  /** Business time, from the CSV. */
-  readonly occurredAt: string;
+  /** Business time, from the source's timestamps (`Decider.occurredAt`); null when the source does not date the fact. */
+  readonly occurredAt: string | null;
   /** Ingestion time (wall clock of the command side). */
   readonly recordedAt: string;
   /** The pipeline run. */

@@ -1,5 +1,4 @@
-import { v5 as uuidv5 } from 'uuid';
-import { BRAZIL_BOUNDS, dateRange, daysIn, endsOnOrBefore, geolocationProblems, isInBrazil, deterministicId, formatCentavos, isUf, OLIST_DW_NAMESPACE, parseCentavos, parseOlistTimestamp, parseZipPrefix } from '../src/index.js';
+import { BRAZIL_BOUNDS, dateRange, daysIn, endsOnOrBefore, geolocationProblems, isInBrazil, formatCentavos, isUf, parseCentavos, parseOlistTimestamp, parseZipPrefix } from '../src/index.js';
 
 describe('Money in centavos', () => {
   it.each([
@@ -37,14 +36,4 @@ describe('timestamps', () => {
 describe('UF', () => {
   it('knows the 27 units', () => expect(['SP', 'RJ', 'DF', 'TO'].every(isUf)).toBe(true));
   it('refuses others', () => expect(isUf('XX')).toBe(false));
-});
-
-describe('deterministic ids', () => {
-  it('are stable UUID v5s of their parts (event ids depend on it: never change the derivation)', () => {
-    expect(deterministicId('order-o1', 'OrderPlaced', 'abc')).toBe(deterministicId('order-o1', 'OrderPlaced', 'abc'));
-    expect(deterministicId('order-o1', 'OrderPlaced', 'abc')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect(deterministicId('order-o1', 'OrderPlaced', 'abc')).not.toBe(deterministicId('order-o1', 'OrderPlaced', 'abd'));
-    // Same as uuid's own v5 of the text: the byte path changes nothing.
-    expect(deterministicId('são paulo', 1)).toBe(uuidv5('são paulo\u001f1', OLIST_DW_NAMESPACE));
-  });
 });

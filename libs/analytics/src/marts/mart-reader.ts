@@ -1,3 +1,4 @@
+import { ApplicationError } from '@olist/shared-kernel';
 import { MART_TABLES } from './mart-refresher.js';
 
 /**
@@ -107,36 +108,38 @@ export const MART_DEFAULT_ORDER: Readonly<Record<string, ReadonlyArray<string>>>
 export const filterParameter = (filter: Pick<MartFilter, 'column' | 'op'>): string =>
   filter.op === 'eq' ? filter.column : `${filter.column}.${filter.op}`;
 
-/** A mart read that cannot be answered; `status` is the HTTP status both adapters answer with. */
-export abstract class MartReadError extends Error {
-  abstract readonly status: 400 | 404 | 503;
-}
+/** A mart read that cannot be answered; both adapters raise the same errors (the HTTP one from the body's `code`). */
+export abstract class MartReadError extends ApplicationError {}
 
 export class UnknownMartError extends MartReadError {
-  readonly status = 404 as const;
+  readonly code = 'MART.UNKNOWN_MART';
+  readonly kind = 'not_found';
+
   constructor(readonly mart: string) {
-    super(`unknown mart "${mart}"; the marts are ${MART_NAMES.join(', ')}`);
-    this.name = 'UnknownMartError';
+    super(`unknown mart "${mart}"; the marts are ${MART_NAMES.join(', ')}`, { mart, marts: MART_NAMES });
   }
 }
 
-/** Bad input, naming the query parameter at fault (`limit`, `order`, `month.gte`, …). */
+/** Bad input, naming the query parameter at fault (`limit`, `order`, `month.gte`, …) in `details.parameter`. */
 export class InvalidMartQueryError extends MartReadError {
-  readonly status = 400 as const;
+  readonly code: string = 'MART.INVALID_QUERY';
+  readonly kind = 'invalid';
+
   constructor(
     readonly parameter: string,
     message: string,
   ) {
-    super(message);
-    this.name = 'InvalidMartQueryError';
+    super(message, { parameter });
   }
+}
+
+/** A filter or an order on a column the mart does not have. */
+export class UnknownMartColumnError extends InvalidMartQueryError {
+  override readonly code = 'MART.UNKNOWN_COLUMN';
 }
 
 /** Not built yet (projector just started), or the projector that owns them cannot be reached. */
 export class MartsUnavailableError extends MartReadError {
-  readonly status = 503 as const;
-  constructor(message: string) {
-    super(message);
-    this.name = 'MartsUnavailableError';
-  }
+  readonly code = 'MART.UNAVAILABLE';
+  readonly kind = 'unavailable';
 }

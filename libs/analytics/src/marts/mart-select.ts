@@ -4,6 +4,7 @@ import {
   InvalidMartQueryError,
   MART_DEFAULT_ORDER,
   MART_PAGE_MAX_LIMIT,
+  UnknownMartColumnError,
   type MartColumn,
   type MartFilter,
   type MartInfo,
@@ -89,7 +90,7 @@ export const martSelect = (
   const conditions = query.filters.map((filter) => {
     const parameter = filterParameter(filter);
     const column = columns.get(filter.column);
-    if (!column) throw new InvalidMartQueryError(parameter, `${parameter}: ${mart.name} has no column "${filter.column}" (columns: ${known})`);
+    if (!column) throw new UnknownMartColumnError(parameter, `${parameter}: ${mart.name} has no column "${filter.column}" (columns: ${known})`);
     if (filter.values.length === 0) throw new InvalidMartQueryError(parameter, `${parameter}: no value`);
     if (filter.op !== 'eq' && filter.values.length > 1) throw new InvalidMartQueryError(parameter, `${parameter}: give one bound, not ${filter.values.length}`);
     const bound = filter.values.map((text) => {
@@ -102,7 +103,7 @@ export const martSelect = (
   });
 
   for (const o of query.order) {
-    if (!columns.has(o.column)) throw new InvalidMartQueryError('order', `order: ${mart.name} has no column "${o.column}" (columns: ${known})`);
+    if (!columns.has(o.column)) throw new UnknownMartColumnError('order', `order: ${mart.name} has no column "${o.column}" (columns: ${known})`);
   }
   const requested = query.order.length > 0
     ? query.order

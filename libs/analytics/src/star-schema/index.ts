@@ -1,4 +1,3 @@
 export * from './star-schema-projection.js';
-export { ORDER_STATUS_BY_RANK, STAR_SCHEMA_EVENT_TYPES, type ProjectedOrderStatus } from './batch.js';
 export { CALENDAR_FROM_YEAR, CALENDAR_TO_YEAR, CALENDAR_MIN_YEAR, CALENDAR_MAX_YEAR } from './calendar.js';
 export * from './surrogate-key.js';

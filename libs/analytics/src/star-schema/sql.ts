@@ -1,4 +1,4 @@
-import { ORDER_STATUS_BY_RANK } from './batch.js';
+import { ORDER_STATUS_PRECEDENCE } from '@olist/sales';
 
 /**
  * Set-based statements of the star-schema projection. Each reads the batch's staging tables (stg_*, see
@@ -8,7 +8,8 @@ import { ORDER_STATUS_BY_RANK } from './batch.js';
  * repointed when the reference arrives.
  */
 
-const STATUSES = `[${ORDER_STATUS_BY_RANK.map((s) => `'${s}'`).join(', ')}]`;
+/** A status rank (stg_order.status_rank) is its 0-based position in the precedence. */
+const STATUSES = `[${ORDER_STATUS_PRECEDENCE.map((s) => `'${s}'`).join(', ')}]`;
 const statusAt = (rank: string): string => `${STATUSES}[${rank} + 1]`;
 const rankOf = (status: string): string => `COALESCE(list_position(${STATUSES}, ${status}) - 1, 0)`;
 

@@ -1,16 +1,28 @@
-import type { DuckDBValue } from '@duckdb/node-api';
+import type { DuckDBDecimalValue, DuckDBTimestampValue, DuckDBValue } from '@duckdb/node-api';
+
+/** The value the Appender takes for each SQL type of a staging column (or null). */
+interface SqlValues {
+  VARCHAR: string;
+  INTEGER: number;
+  BIGINT: bigint;
+  HUGEINT: bigint;
+  BOOLEAN: boolean;
+  TIMESTAMP: DuckDBTimestampValue;
+  'DECIMAL(18,2)': DuckDBDecimalValue;
+}
+type Column = readonly [name: string, sqlType: keyof SqlValues];
 
 /**
  * Per-batch staging tables (TEMP, on the projection's own connection). A batch's events are grouped in
  * memory, bulk-loaded here with the Appender inside the batch's transaction, merged set-wise into
  * `core`, and deleted again before the commit.
  */
-export interface StagingTable {
+export interface StagingTable<Columns extends ReadonlyArray<Column> = ReadonlyArray<Column>> {
   readonly name: string;
-  readonly columns: ReadonlyArray<readonly [name: string, sqlType: string]>;
+  readonly columns: Columns;
 }
 
-const table = (name: string, columns: Array<readonly [string, string]>): StagingTable => ({ name, columns });
+const table = <const Columns extends ReadonlyArray<Column>>(name: string, columns: Columns): StagingTable<Columns> => ({ name, columns });
 
 export const STAGING = {
   category: table('stg_category', [
@@ -119,17 +131,33 @@ export const STAGING = {
 
 export type StagingName = keyof typeof STAGING;
 
-/** Column arrays for one staging table, filled row by row. */
-export class StagedColumns {
+/** One row of a staging table: every column by name, none other. */
+export type StagedRow<Name extends StagingName> = {
+  readonly [C in (typeof STAGING)[Name]['columns'][number] as C[0]]: SqlValues[C[1]] | null;
+};
+
+/** Column arrays for one staging table, filled row by row in the declared column order. */
+class StagedColumns {
   readonly columns: DuckDBValue[][];
+  private readonly names: ReadonlyArray<string>;
   constructor(readonly table: StagingTable) {
     this.columns = table.columns.map(() => []);
+    this.names = table.columns.map(([name]) => name);
   }
   get rowCount(): number {
     return this.columns[0]!.length;
   }
-  push(...values: DuckDBValue[]): void {
-    for (let i = 0; i < values.length; i++) this.columns[i]!.push(values[i]!);
+  append(row: Readonly<Record<string, DuckDBValue>>): void {
+    for (let i = 0; i < this.names.length; i++) this.columns[i]!.push(row[this.names[i]!]);
+  }
+}
+
+/** A batch's staged rows by staging table; a table without rows has no entry. */
+export class StagedTables extends Map<StagingName, StagedColumns> {
+  append<Name extends StagingName>(name: Name, row: StagedRow<Name>): void {
+    let columns = this.get(name);
+    if (!columns) this.set(name, (columns = new StagedColumns(STAGING[name])));
+    columns.append(row);
   }
 }
 

@@ -205,8 +205,8 @@ export class StarSchemaProjection implements Projection {
     }
     // Committed: bring what this instance knows up to date.
     for (const [stream, revision] of effects.progress) known.streamRevisions.set(stream, revision);
-    for (const [id, ref] of batch.orderRefs) known.orders.set(id, ref);
-    for (const id of batch.customers.keys()) known.customers.add(id);
+    for (const [id, ref] of batch.orders.refs) known.orders.set(id, ref);
+    for (const id of batch.dimensions.customers.keys()) known.customers.add(id);
     this.known = { ...known, checkpoint, calendar: effects.calendar };
   }
 
@@ -236,7 +236,7 @@ export class StarSchemaProjection implements Projection {
     if (has('seller')) wanted.push('items_without_seller');
     if (has('product')) wanted.push('items_without_product');
     if (has('customer')) wanted.push('orders_without_customer');
-    if (batch.placements > 0) wanted.push('orders_not_placed');
+    if (batch.orders.placements > 0) wanted.push('orders_not_placed');
     const pending = new Set<PendingReference>();
     if (wanted.length > 0) {
       const counts = (await tx.queryOne<Record<PendingReference, bigint>>(pendingReferencesSql(wanted)))!;
@@ -274,17 +274,17 @@ export class StarSchemaProjection implements Projection {
       script.push(SQL.lateOrderPlacements);
       rekey = true;
     }
-    if (batch.placementCorrections > 0) rekey = true;
+    if (batch.orders.placementCorrections > 0) rekey = true;
 
     // Facts: orders first (the item and payment statements then set their totals from the child facts).
     // Children are staged with their order's customer and purchase date, so they need no join.
-    if (batch.newOrderIds.length > 0) script.push(SQL.ordersInsert);
-    if (batch.mergedOrders > 0 || rekey) script.push(SQL.ordersMerge);
+    if (batch.orders.newOrders > 0) script.push(SQL.ordersInsert);
+    if (batch.orders.mergedOrders > 0 || rekey) script.push(SQL.ordersMerge);
     if (has('item')) script.push(SQL.items);
     if (has('payment')) script.push(SQL.payments);
     if (has('review')) script.push(SQL.reviews);
-    if (batch.newDeliveries > 0) script.push(SQL.deliveriesInsert);
-    if (batch.mergedDeliveries > 0 || rekey) script.push(SQL.deliveriesMerge);
+    if (batch.orders.newDeliveries > 0) script.push(SQL.deliveriesInsert);
+    if (batch.orders.mergedDeliveries > 0 || rekey) script.push(SQL.deliveriesMerge);
     if (rekey) script.push(SQL.rekeyChildren);
 
     const used = new Set<string>([...staged.values()].map((columns) => columns.table.name).filter((name) => !name.includes('.')));
@@ -296,8 +296,8 @@ export class StarSchemaProjection implements Projection {
   /** Adds to `script` what makes core.dim_date cover every year the batch's date keys need (contiguously). */
   private extendCalendar(batch: StarSchemaBatch, script: string[]): Calendar {
     const { from, to } = this.known.calendar;
-    const lo = Math.min(from, batch.minYear ?? from);
-    const hi = Math.max(to, batch.maxYear ?? to);
+    const lo = Math.min(from, batch.years.min ?? from);
+    const hi = Math.max(to, batch.years.max ?? to);
     if (lo < from || hi > to) script.push(`${calendarSql(lo, hi)};`);
     return { from: lo, to: hi };
   }

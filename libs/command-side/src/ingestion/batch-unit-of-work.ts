@@ -1,9 +1,10 @@
 import { EventStoreUnavailableError, WrongExpectedVersionError, type AppendRequest, type AppendResult, type EventData, type EventStore, type RecordedEvent } from '@olist/event-store';
-import { deterministicId, type Decider, type Decision, type DomainEvent, type Provenance } from '@olist/shared-kernel';
-import { toEventData, type CausationContext } from '@olist/event-catalog';
+import { toEventData } from '@olist/event-catalog';
+import type { RowCommand } from '@olist/ingestion';
+import { EventIds, fold, type Decider, type Decision, type DomainEvent } from '@olist/shared-kernel';
+import { routeOf, type DecidingUnit, type RowContext } from './row-command-routes.js';
 
-/** The causation of one source row's events: its provenance is always known. */
-export type RowContext = CausationContext & { readonly provenance: Provenance };
+export type { RowContext } from './row-command-routes.js';
 
 interface LoadedStream {
   state: unknown;
@@ -12,10 +13,11 @@ interface LoadedStream {
 }
 
 /**
- * The aggregates one batch touches: loaded with one read, decided on in memory row after row (so two rows
- * of a batch on one stream see each other), and appended with one atomic `appendMany`.
+ * The aggregates one batch touches: loaded with one read (the streams each row command's route reads), decided
+ * on in memory row after row (so two rows of a batch on one stream see each other), and appended with one
+ * atomic `appendMany`.
  */
-export class BatchUnitOfWork {
+export class BatchUnitOfWork implements DecidingUnit {
   private readonly streams = new Map<string, LoadedStream>();
   private readonly extra: AppendRequest[] = [];
   /** The streams each command (by id) added events to. */
@@ -23,16 +25,28 @@ export class BatchUnitOfWork {
 
   private constructor(private readonly loaded: ReadonlyMap<string, ReadonlyArray<RecordedEvent>>) {}
 
-  static async load(store: EventStore, streamIds: Iterable<string>): Promise<BatchUnitOfWork> {
-    return new BatchUnitOfWork(await store.readStreams([...new Set(streamIds)]));
+  /** Loads what `commands` read, and `alsoRead` (streams the handler decides on itself). */
+  static async load(store: EventStore, commands: Iterable<RowCommand>, alsoRead: ReadonlyArray<string> = []): Promise<BatchUnitOfWork> {
+    const streams = new Set(alsoRead);
+    for (const command of commands) for (const stream of routeOf(command).streamsRead(command)) streams.add(stream);
+    return new BatchUnitOfWork(await store.readStreams([...streams]));
+  }
+
+  /** A row command, decided by the aggregate its route names. */
+  decideRow(command: RowCommand, context: RowContext): Decision<DomainEvent> {
+    return routeOf(command).decide(command, this, context);
+  }
+
+  /** The state of a loaded stream folded by `decider`, and the revision it was read at (to append after the batch). */
+  loadedState<S, E extends DomainEvent>(streamId: string, decider: Pick<Decider<never, S, E>, 'initialState' | 'evolve'>): { state: S; revision: bigint | undefined } {
+    const events = this.loaded.get(streamId) ?? [];
+    return { state: fold(decider, events.map((e) => ({ type: e.type, data: e.data }) as E)), revision: events.at(-1)?.revision };
   }
 
   private stream<S>(streamId: string, decider: Decider<never, S, DomainEvent>): LoadedStream {
     let s = this.streams.get(streamId);
     if (!s) {
-      const events = this.loaded.get(streamId) ?? [];
-      const state = events.reduce<S>((acc, e) => decider.evolve(acc, { type: e.type, data: e.data as object }), decider.initialState());
-      s = { state, revision: events.length > 0 ? events[events.length - 1]!.revision : undefined, pending: [] };
+      s = { ...this.loadedState(streamId, decider), pending: [] };
       this.streams.set(streamId, s);
     }
     return s;
@@ -47,12 +61,13 @@ export class BatchUnitOfWork {
   /** Lets the stream's aggregate decide; accepted events are kept pending with their metadata. */
   decide<C, S, E extends DomainEvent>(streamId: string, decider: Decider<C, S, E>, command: C, context: RowContext): Decision<E> {
     const stream = this.stream(streamId, decider as unknown as Decider<never, S, DomainEvent>);
-    const decision = decider.decide(command, stream.state as S);
+    const decidedOn = stream.state as S;
+    const decision = decider.decide(command, decidedOn);
     if (decision.kind === 'accepted') {
       for (const event of decision.events) {
         const revision = (stream.revision ?? -1n) + BigInt(stream.pending.length) + 1n;
         stream.state = decider.evolve(stream.state as S, event);
-        stream.pending.push(rowEventData(streamId, event, context, revision));
+        stream.pending.push(rowEventData(streamId, event, context, revision, decider.occurredAt(event, command, decidedOn)));
       }
       if (decision.events.length > 0) {
         const streams = this.written.get(context.commandId) ?? new Set<string>();
@@ -121,16 +136,12 @@ const eventsWritten = (requests: ReadonlyArray<AppendRequest>, results: Readonly
 /** A correction event (`…Corrected`): a changed source row for an aggregate that already has its facts. */
 const isCorrection = (event: DomainEvent): boolean => event.type.endsWith('Corrected');
 
-/**
- * Row events are identified by stream, type and the source row's content: a re-post yields the same ids.
- * A correction also by the revision it takes: a row corrected back and forth (A, B, A, B) is a new
- * correction each time, not the replay of an earlier one.
- */
-export const rowEventData = (streamId: string, event: DomainEvent, context: RowContext, revision: bigint): EventData =>
+const rowEventData = (streamId: string, event: DomainEvent, context: RowContext, revision: bigint, occurredAt: string | null): EventData =>
   toEventData(
     event,
     isCorrection(event)
-      ? deterministicId(streamId, event.type, context.provenance.rowHash, String(revision))
-      : deterministicId(streamId, event.type, context.provenance.rowHash),
+      ? EventIds.correctionFromRow(streamId, event.type, context.provenance.rowHash, revision)
+      : EventIds.fromRow(streamId, event.type, context.provenance.rowHash),
     context,
+    occurredAt,
   );

@@ -1,23 +1,5 @@
-import type { SourceFile } from '@olist/ingestion';
+import type { BatchResult, SourceFile, SourceRow } from '@olist/ingestion';
 import { Command } from '@nestjs/cqrs';
-
-export interface SourceRow {
-  readonly line: number;
-  readonly values: ReadonlyArray<string>;
-}
-
-export type RowOutcome =
-  | { readonly line: number; readonly outcome: 'accepted' | 'duplicate' }
-  | { readonly line: number; readonly outcome: 'rejected'; readonly reasons: ReadonlyArray<string> };
-
-export interface BatchResult {
-  readonly file: string;
-  readonly accepted: number;
-  readonly duplicates: number;
-  readonly rejected: number;
-  readonly eventsAppended: number;
-  readonly results: ReadonlyArray<RowOutcome>;
-}
 
 /** A batch of rows of one source file, posted within a pipeline run. */
 export class IngestBatchCommand extends Command<BatchResult> {
@@ -27,6 +9,8 @@ export class IngestBatchCommand extends Command<BatchResult> {
     readonly header: ReadonlyArray<string>,
     readonly rows: ReadonlyArray<SourceRow>,
     readonly actor: string,
+    /** When the API received the batch: the ingestion time (`recordedAt`) of its events. */
+    readonly receivedAt: string = new Date().toISOString(),
   ) {
     super();
   }

@@ -1,8 +1,9 @@
+import type { CompleteRunRequest, FailRunRequest, FileIngestionStats, IngestBatchRequest, SourceRow, StartRunRequest } from '@olist/ingestion';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
 
-export class StartPipelineRunDto {
+export class StartPipelineRunDto implements StartRunRequest {
   @ApiProperty({ format: 'uuid', description: 'Chosen by the loader; deterministic from the files, so a re-run is the same run.' })
   @IsUUID()
   runId!: string;
@@ -13,7 +14,7 @@ export class StartPipelineRunDto {
   source!: string;
 }
 
-export class SourceRowDto {
+export class SourceRowDto implements SourceRow {
   @ApiProperty({ minimum: 1, description: 'Physical line where the record starts (the header is line 1).' })
   @IsInt()
   @Min(1)
@@ -25,7 +26,7 @@ export class SourceRowDto {
   values!: string[];
 }
 
-export class IngestBatchDto {
+export class IngestBatchDto implements IngestBatchRequest {
   @ApiProperty({ type: [String], description: "The file's header as read (BOM stripped)." })
   @IsArray()
   @ArrayMinSize(1)
@@ -42,7 +43,7 @@ export class IngestBatchDto {
   rows!: SourceRowDto[];
 }
 
-export class FileIngestionStatsDto {
+export class FileIngestionStatsDto implements FileIngestionStats {
   @ApiProperty() @IsString() @MaxLength(100) file!: string;
   @ApiProperty() @IsInt() @Min(0) rowsRead!: number;
   @ApiProperty() @IsInt() @Min(0) accepted!: number;
@@ -52,7 +53,7 @@ export class FileIngestionStatsDto {
   @ApiProperty({ required: false, description: 'Rows the loader read but could not deliver.' }) @IsOptional() @IsInt() @Min(0) failed?: number;
 }
 
-export class CompletePipelineRunDto {
+export class CompletePipelineRunDto implements CompleteRunRequest {
   @ApiProperty({ type: [FileIngestionStatsDto] })
   @IsArray()
   @ArrayMaxSize(100)
@@ -61,7 +62,7 @@ export class CompletePipelineRunDto {
   files!: FileIngestionStatsDto[];
 }
 
-export class FailPipelineRunDto {
+export class FailPipelineRunDto implements FailRunRequest {
   @ApiProperty({ description: 'Why the run could not finish.' })
   @IsString()
   @MaxLength(4000)

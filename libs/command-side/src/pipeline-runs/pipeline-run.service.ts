@@ -1,6 +1,6 @@
 import { WrongExpectedVersionError, type EventStore } from '@olist/event-store';
 import { pipelineRunDecider, pipelineRunStreamId, type PipelineRunCommand, type PipelineRunEvent, type PipelineRunState } from '@olist/etl-orchestration';
-import { deterministicId, fold, type DomainEvent } from '@olist/shared-kernel';
+import { EventIds, fold } from '@olist/shared-kernel';
 import { toEventData } from '@olist/event-catalog';
 
 export interface PipelineRunDecision {
@@ -46,7 +46,9 @@ export const executePipelineRunCommand = async (
       await store.appendToStream(
         stream,
         // Ids from the revision each event takes: deterministic for a given history, distinct across resumptions.
-        decision.events.map((event: DomainEvent, i) => toEventData(event, deterministicId(stream, String(revision + 1n + BigInt(i)), event.type), context)),
+        decision.events.map((event, i) =>
+          toEventData(event, EventIds.pipelineRun(stream, revision + 1n + BigInt(i), event.type), context, pipelineRunDecider.occurredAt(event, command, state)),
+        ),
         { expectedRevision: revision >= 0n ? revision : 'no_stream' },
       );
       return { state: decision.events.reduce((s: PipelineRunState, e) => pipelineRunDecider.evolve(s, e), state), appended: decision.events };

@@ -1,5 +1,5 @@
-import { SOURCE_FILE_NAMES, sourceFile } from '@olist/ingestion';
-import { Body, Controller, HttpCode, NotFoundException, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { sourceFile, UnknownSourceFileError, type BatchResult, type CompleteRunResponse, type FailRunResponse, type StartRunResponse } from '@olist/ingestion';
+import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IngestBatchCommand } from '../ingestion/ingest-batch.command.js';
@@ -16,30 +16,30 @@ export class PipelineRunsController {
 
   @Post()
   @ApiOperation({ summary: 'Start (or rejoin) a pipeline run' })
-  start(@Body() body: StartPipelineRunDto) {
+  start(@Body() body: StartPipelineRunDto): Promise<StartRunResponse> {
     return this.commandBus.execute(new StartPipelineRunCommand(body.runId, body.source, ACTOR));
   }
 
   @Post(':runId/files/:file/batches')
   @HttpCode(200)
   @ApiOperation({ summary: 'Ingest a batch of rows of one source file; answers each row: accepted, duplicate or rejected with reasons' })
-  ingest(@Param('runId', new ParseUUIDPipe()) runId: string, @Param('file') fileName: string, @Body() body: IngestBatchDto) {
+  ingest(@Param('runId', new ParseUUIDPipe()) runId: string, @Param('file') fileName: string, @Body() body: IngestBatchDto): Promise<BatchResult> {
     const file = sourceFile(fileName);
-    if (!file) throw new NotFoundException(`unknown source file "${fileName}": expected one of ${SOURCE_FILE_NAMES.join(', ')}`);
+    if (!file) throw new UnknownSourceFileError(fileName);
     return this.commandBus.execute(new IngestBatchCommand(runId, file, body.header, body.rows, ACTOR));
   }
 
   @Post(':runId/complete')
   @HttpCode(200)
   @ApiOperation({ summary: 'Complete a pipeline run with its per-file statistics' })
-  complete(@Param('runId', new ParseUUIDPipe()) runId: string, @Body() body: CompletePipelineRunDto) {
+  complete(@Param('runId', new ParseUUIDPipe()) runId: string, @Body() body: CompletePipelineRunDto): Promise<CompleteRunResponse> {
     return this.commandBus.execute(new CompletePipelineRunCommand(runId, body.files, ACTOR));
   }
 
   @Post(':runId/fail')
   @HttpCode(200)
   @ApiOperation({ summary: 'Mark a running pipeline run as failed (e.g. the loader was interrupted)' })
-  fail(@Param('runId', new ParseUUIDPipe()) runId: string, @Body() body: FailPipelineRunDto) {
+  fail(@Param('runId', new ParseUUIDPipe()) runId: string, @Body() body: FailPipelineRunDto): Promise<FailRunResponse> {
     return this.commandBus.execute(new FailPipelineRunCommand(runId, body.error, ACTOR));
   }
 }

@@ -1,4 +1,4 @@
-import { accepted, streamId, type Decider } from '@olist/shared-kernel';
+import { accepted, streamId, type Decider, undated } from '@olist/shared-kernel';
 import type { CustomerAddressCorrected, CustomerData, CustomerRegistered } from '../events.js';
 
 export type CustomerEvent = CustomerRegistered | CustomerAddressCorrected;
@@ -23,4 +23,5 @@ export const customerDecider: Decider<RegisterCustomer, CustomerState, CustomerE
     return sameAddress(known, customer) ? accepted() : accepted({ type: 'CustomerAddressCorrected', data: customer });
   },
   evolve: (state, event) => ({ customerIds: new Map(state.customerIds).set(event.data.customerId, event.data) }),
+  occurredAt: undated,
 };

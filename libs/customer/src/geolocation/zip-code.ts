@@ -1,4 +1,4 @@
-import { accepted, streamId, type Decider } from '@olist/shared-kernel';
+import { accepted, streamId, type Decider, undated } from '@olist/shared-kernel';
 import type { ZipCodeLocated, ZipCodeLocation } from '../events.js';
 
 export interface LocateZipCode extends ZipCodeLocation {
@@ -18,4 +18,5 @@ export const zipCodeDecider: Decider<LocateZipCode, ZipCodeState, ZipCodeLocated
   decide: ({ type: _type, ...location }, state) =>
     state.locations.has(locationKey(location)) ? accepted() : accepted({ type: 'ZipCodeLocated', data: location }),
   evolve: (state, event) => ({ locations: new Set(state.locations).add(locationKey(event.data)) }),
+  occurredAt: undated,
 };

@@ -59,4 +59,5 @@ export const reviewDecider: Decider<SubmitReview, ReviewState, ReviewEvent> = {
     }
     return { submissions };
   },
+  occurredAt: (event) => (event.type === 'ReviewAnswered' ? event.data.answeredAt : event.data.createdAt),
 };

@@ -1,8 +1,8 @@
 import { accepted, streamId, type Decider } from '@olist/shared-kernel';
 import type { SourceBatchIngested } from '../events.js';
 
-/** The server's count of one posted batch. */
-export type RecordBatchOutcome = { readonly type: 'RecordBatchOutcome' } & SourceBatchIngested['data'];
+/** The server's count of one posted batch, made when the batch was received (`receivedAt`). */
+export type RecordBatchOutcome = { readonly type: 'RecordBatchOutcome'; readonly receivedAt: string } & SourceBatchIngested['data'];
 
 export interface IngestionBatchState {
   readonly recorded: boolean;
@@ -17,8 +17,9 @@ export const ingestionBatchDecider: Decider<RecordBatchOutcome, IngestionBatchSt
   initialState: () => ({ recorded: false }),
   decide: (command, state) => {
     if (state.recorded) return accepted();
-    const { type: _type, ...outcome } = command;
+    const { type: _type, receivedAt: _receivedAt, ...outcome } = command;
     return accepted({ type: 'SourceBatchIngested', data: outcome });
   },
   evolve: () => ({ recorded: true }),
+  occurredAt: (_event, command) => command.receivedAt,
 };

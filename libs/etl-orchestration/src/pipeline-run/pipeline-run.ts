@@ -28,6 +28,8 @@ export interface RecordRowRejection {
   readonly line: number;
   readonly raw: Readonly<Record<string, string>>;
   readonly reasons: ReadonlyArray<string>;
+  /** When the batch holding the row was received. */
+  readonly rejectedAt: string;
 }
 /** The results of the quality rules, run once the star schema had caught up with the loaded run. */
 export interface RecordQualityReport {
@@ -87,17 +89,15 @@ export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, P
         return state.status === 'running' || state.status === 'loaded'
           ? accepted({ type: 'PipelineRunFailed', data: { runId: command.runId, failedAt: command.failedAt, error: command.error } })
           : accepted();
-      case 'RecordRowRejection': {
-        if (state.status === 'absent') return rejected(`unknown pipeline run ${command.runId}`);
-        const { type: _type, ...rejection } = command;
-        return accepted({ type: 'RowRejected', data: rejection });
-      }
+      case 'RecordRowRejection':
+        return rowRejectionDecider.decide(command, { started: state.status !== 'absent' });
       default: {
         const unhandled: never = command;
         throw new Error(`unknown command ${JSON.stringify(unhandled)}`);
       }
     }
   },
+  occurredAt: (_event, command) => commandTime(command),
   evolve: (state, event) => {
     switch (event.type) {
       case 'PipelineRunStarted':
@@ -113,6 +113,42 @@ export const pipelineRunDecider: Decider<PipelineRunCommand, PipelineRunState, P
         return state;
     }
   },
+};
+
+/** A pipeline-run command happens at the time it states (the loader's and the quality gate's commands are the run's business events). */
+const commandTime = (command: PipelineRunCommand): string => {
+  switch (command.type) {
+    case 'StartPipelineRun':
+      return command.startedAt;
+    case 'CompletePipelineRun':
+      return command.completedAt;
+    case 'FailPipelineRun':
+      return command.failedAt;
+    case 'RecordRowRejection':
+      return command.rejectedAt;
+    case 'RecordQualityReport':
+      return command.checkedAt;
+  }
+};
+
+/** Whether the run's stream has begun: its first event (always PipelineRunStarted) tells, so the handler folds only that one. */
+export interface RunStartedState {
+  readonly started: boolean;
+}
+
+/**
+ * Recording a row's rejection needs only the run to exist. Its own decider, so that the ingestion of a batch
+ * decides it on state folded from the run's stream without reading the stream's every earlier rejection.
+ */
+export const rowRejectionDecider: Decider<RecordRowRejection, RunStartedState, PipelineRunEvent> = {
+  initialState: () => ({ started: false }),
+  decide: (command, state) => {
+    if (!state.started) return rejected(`unknown pipeline run ${command.runId}`);
+    const { type: _type, rejectedAt: _rejectedAt, ...rejection } = command;
+    return accepted({ type: 'RowRejected', data: rejection });
+  },
+  evolve: (state, event) => (event.type === 'PipelineRunStarted' ? { started: true } : state),
+  occurredAt: (_event, command) => command.rejectedAt,
 };
 
 /** A command names a pipeline run that was never started. */

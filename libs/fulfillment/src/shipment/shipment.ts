@@ -46,4 +46,6 @@ export const shipmentDecider: Decider<TrackShipment, ShipmentState, FulfillmentE
   },
   evolve: (state, event) =>
     event.type === 'ShipmentDispatched' ? { ...state, dispatched: true } : { ...state, delivered: true },
+  // Olist marks some orders shipped or delivered without the date: that step then has no known time.
+  occurredAt: (event) => (event.type === 'ShipmentDispatched' ? event.data.dispatchedAt : event.data.deliveredAt),
 };

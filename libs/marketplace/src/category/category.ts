@@ -1,4 +1,4 @@
-import { accepted, decideUnless, streamId, type Decider } from '@olist/shared-kernel';
+import { accepted, decideUnless, streamId, type Decider, undated } from '@olist/shared-kernel';
 import type { CategoryRegistered, CategoryTranslationCorrected } from '../events.js';
 
 export type CategoryEvent = CategoryRegistered | CategoryTranslationCorrected;
@@ -24,4 +24,5 @@ export const categoryDecider: Decider<RegisterCategory, CategoryState, CategoryE
     );
   },
   evolve: (_state, event) => ({ status: 'registered', categoryNameEn: event.data.categoryNameEn }),
+  occurredAt: undated,
 };

@@ -1,4 +1,4 @@
-import { accepted, decideUnless, streamId, type Decider } from '@olist/shared-kernel';
+import { accepted, decideUnless, streamId, type Decider, undated } from '@olist/shared-kernel';
 import type { ProductData, ProductDetailsCorrected, ProductListed } from '../events.js';
 
 export type ProductEvent = ProductListed | ProductDetailsCorrected;
@@ -25,4 +25,5 @@ export const productDecider: Decider<ListProduct, ProductState, ProductEvent> = 
       },
     ),
   evolve: (_state, event) => ({ status: 'listed', product: event.data }),
+  occurredAt: undated,
 };

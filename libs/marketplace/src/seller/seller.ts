@@ -1,4 +1,4 @@
-import { accepted, streamId, type Decider } from '@olist/shared-kernel';
+import { accepted, streamId, type Decider, undated } from '@olist/shared-kernel';
 import type { SellerData, SellerDetailsCorrected, SellerRegistered } from '../events.js';
 
 export type SellerEvent = SellerRegistered | SellerDetailsCorrected;
@@ -20,4 +20,5 @@ export const sellerDecider: Decider<RegisterSeller, SellerState, SellerEvent> = 
     return accepted({ type: 'SellerDetailsCorrected', data: seller });
   },
   evolve: (_state, event) => ({ status: 'registered', seller: event.data }),
+  occurredAt: undated,
 };

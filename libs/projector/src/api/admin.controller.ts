@@ -1,6 +1,5 @@
 import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { runRebuildOverHttp } from '../http/rebuild-http.js';
 import { REBUILD_VERIFIER } from '../tokens.js';
 import type { RebuildVerification } from '../rebuild/rebuild-verifier.js';
 
@@ -16,9 +15,9 @@ export class AdminController {
     description: 'Run it while no load is in flight. `equal` is true when every table matches and every projection counted exactly the events replayed.',
   })
   @ApiOkResponse({ description: 'The report: per projection the events replayed, per table live and rebuilt rows and hashes' })
-  @ApiConflictResponse({ description: 'A rebuild is already running' })
-  @ApiServiceUnavailableResponse({ description: 'The projector process (PROJECTOR=external) cannot be reached' })
+  @ApiConflictResponse({ description: 'REBUILD.IN_PROGRESS: a rebuild is already running' })
+  @ApiServiceUnavailableResponse({ description: 'REBUILD.UNAVAILABLE: the projector process (PROJECTOR=external) cannot be reached' })
   rebuildAndVerify() {
-    return runRebuildOverHttp(this.verifier);
+    return this.verifier.run();
   }
 }

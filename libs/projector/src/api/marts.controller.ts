@@ -1,9 +1,8 @@
 import { MART_NAMES, MART_PAGE_DEFAULT_LIMIT, MART_PAGE_MAX_LIMIT, type MartPage, type MartReader } from '@olist/analytics';
-import { Controller, Get, Header, Inject, Param, Query, Res, UseFilters } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify/sync';
 import { MART_READER } from '../tokens.js';
-import { MartReadErrorFilter } from '../http/mart-read-error.filter.js';
 import { MART_FORMATS, MartQueryPipe, type MartReadRequest } from './mart-query.pipe.js';
 import { MartCatalogDto, MartPageDto } from './marts.dto.js';
 
@@ -14,14 +13,13 @@ interface HeaderResponse {
 /** Analysts' reads of the `mart` schema (spec §11 Query), answered by the process that owns the DuckDB file. */
 @ApiTags('marts')
 @Controller('v1/marts')
-@UseFilters(MartReadErrorFilter)
 export class MartsController {
   constructor(@Inject(MART_READER) private readonly reader: MartReader) {}
 
   @Get()
   @ApiOperation({ summary: 'The marts: names, descriptions, row counts and columns with types and descriptions, as of one refresh' })
   @ApiOkResponse({ type: MartCatalogDto })
-  @ApiServiceUnavailableResponse({ description: 'Marts not built yet, or the projector unreachable (Retry-After)' })
+  @ApiServiceUnavailableResponse({ description: 'MART.UNAVAILABLE: marts not built yet, or the projector unreachable (Retry-After)' })
   catalog() {
     return this.reader.catalog();
   }
@@ -43,9 +41,11 @@ export class MartsController {
   @ApiQuery({ name: 'format', required: false, enum: MART_FORMATS })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: MartPageDto })
-  @ApiBadRequestResponse({ description: 'Unknown column or parameter, value not of the column\'s type, limit/offset/order/format invalid; `parameter` names it' })
-  @ApiNotFoundResponse({ description: 'Unknown mart' })
-  @ApiServiceUnavailableResponse({ description: 'Marts not built yet, or the projector unreachable (Retry-After)' })
+  @ApiBadRequestResponse({
+    description: 'MART.UNKNOWN_COLUMN, or MART.INVALID_QUERY: unknown parameter, value not of the column\'s type, limit/offset/order/format invalid; `details.parameter` names it',
+  })
+  @ApiNotFoundResponse({ description: 'MART.UNKNOWN_MART' })
+  @ApiServiceUnavailableResponse({ description: 'MART.UNAVAILABLE: marts not built yet, or the projector unreachable (Retry-After)' })
   async read(
     @Param('name') name: string,
     @Query(MartQueryPipe) request: MartReadRequest,

@@ -1,22 +1,20 @@
 import {
   InvalidMartQueryError,
   MartsUnavailableError,
+  UnknownMartColumnError,
   UnknownMartError,
   type MartCatalog,
   type MartPage,
   type MartQuery,
   type MartReader,
 } from '@olist/analytics';
-
-interface ErrorBody {
-  readonly message?: unknown;
-  readonly parameter?: unknown;
-}
+import { errorBodyOfAnswer, fetchProjector } from './projector-client.js';
 
 /**
  * The MartReader port over HTTP, for an API whose projector runs as its own process (PROJECTOR=external):
- * that process owns the DuckDB file, so it answers (apps/projector InternalMartsController), and its
- * errors come back as the same typed errors. An unreachable or failing projector is MartsUnavailable (503).
+ * that process owns the DuckDB file, so it answers (libs/projector InternalMartsController), and its
+ * errors come back as the same typed errors, from the body's `code`. An unreachable or failing projector
+ * is MartsUnavailable (503).
  */
 export class ProjectorMartReader implements MartReader {
   constructor(
@@ -33,27 +31,29 @@ export class ProjectorMartReader implements MartReader {
   }
 
   private async call<T>(path: string, body: MartQuery | undefined, mart: string): Promise<T> {
-    const url = `${this.baseUrl}/internal/v1/marts${path}`;
-    let response: Response;
-    try {
-      response = await fetch(url, {
+    const response = await fetchProjector(
+      this.baseUrl,
+      `/internal/v1/marts${path}`,
+      {
         method: body ? 'POST' : 'GET',
         headers: body ? { 'content-type': 'application/json' } : {},
         body: body ? JSON.stringify({ filters: body.filters, order: body.order, limit: body.limit, offset: body.offset }) : undefined,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-    } catch (error) {
-      throw new MartsUnavailableError(`the projector (${this.baseUrl}) cannot be reached: ${(error as Error).message}`);
-    }
+        timeoutMs: this.timeoutMs,
+      },
+      (message) => new MartsUnavailableError(message),
+    );
     if (response.ok) return (await response.json()) as T;
-    const payload = (await response.json().catch(() => ({}))) as ErrorBody;
-    const message = Array.isArray(payload.message) ? payload.message.join('; ') : typeof payload.message === 'string' ? payload.message : `HTTP ${response.status}`;
-    switch (response.status) {
-      case 400:
-        throw new InvalidMartQueryError(typeof payload.parameter === 'string' ? payload.parameter : 'query', message);
-      case 404:
+    const { code, message, details } = await errorBodyOfAnswer(response);
+    const parameter = typeof details.parameter === 'string' ? details.parameter : 'query';
+    switch (code) {
+      case 'MART.UNKNOWN_MART':
         throw new UnknownMartError(mart);
-      case 503:
+      case 'MART.UNKNOWN_COLUMN':
+        throw new UnknownMartColumnError(parameter, message);
+      case 'MART.INVALID_QUERY':
+      case 'REQUEST.INVALID':
+        throw new InvalidMartQueryError(parameter, message);
+      case 'MART.UNAVAILABLE':
         throw new MartsUnavailableError(message);
       default:
         throw new MartsUnavailableError(`the projector (${this.baseUrl}) failed to answer: ${message}`);

@@ -1,11 +1,14 @@
 import type { Settings } from '@olist/config';
-import { Controller, DefaultValuePipe, Get, Inject, Module, ParseIntPipe, Query, Res, ServiceUnavailableException, type DynamicModule } from '@nestjs/common';
+import { Controller, DefaultValuePipe, Get, Inject, Module, ParseIntPipe, Query, Res, type DynamicModule } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ProjectorUnreachableError } from '../http/projections-errors.js';
+import { fetchProjector } from './projector-client.js';
 
 const PROJECTOR_URL = Symbol('PROJECTOR_URL');
 
 interface StatusResponse {
   status(code: number): unknown;
+  setHeader(name: string, value: string): unknown;
 }
 
 /**
@@ -22,13 +25,11 @@ class RemoteProjectionsController {
   @ApiQuery({ name: 'waitMs', required: false, type: Number })
   async status(@Query('waitMs', new DefaultValuePipe(0), ParseIntPipe) waitMs: number, @Res({ passthrough: true }) response: StatusResponse) {
     const wait = Math.min(Math.max(waitMs, 0), 600_000);
-    let answer: Response;
-    try {
-      answer = await fetch(`${this.projectorUrl}/v1/projections/status?waitMs=${wait}`, { signal: AbortSignal.timeout(wait + 30_000) });
-    } catch (error) {
-      throw new ServiceUnavailableException(`the projector (${this.projectorUrl}) cannot be reached: ${(error as Error).message}`);
-    }
+    const answer = await fetchProjector(this.projectorUrl, `/v1/projections/status?waitMs=${wait}`, { timeoutMs: wait + 30_000 }, (message) => new ProjectorUnreachableError(message));
+    // The projector's answer as is, errors included: they have the same body.
     response.status(answer.status);
+    const retryAfter = answer.headers.get('retry-after');
+    if (retryAfter) response.setHeader('Retry-After', retryAfter);
     return answer.json();
   }
 }

@@ -1,17 +1,15 @@
 import type { MartReader } from '@olist/analytics';
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MART_READER } from '../tokens.js';
 import { MartQueryDto } from './mart-query.dto.js';
-import { MartReadErrorFilter } from './mart-read-error.filter.js';
 
 /**
- * The DuckDB owner's read endpoint, for the API (apps/api ProjectorMartReader) when the projector runs
+ * The DuckDB owner's read endpoint, for the API (ProjectorMartReader) when the projector runs
  * as its own process: the MartReader port over HTTP. Not public: analysts use the API's /v1/marts.
  */
 @ApiTags('internal')
 @Controller('internal/v1/marts')
-@UseFilters(MartReadErrorFilter)
 export class InternalMartsController {
   constructor(@Inject(MART_READER) private readonly reader: MartReader) {}
 

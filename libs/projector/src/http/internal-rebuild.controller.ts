@@ -2,7 +2,6 @@ import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { REBUILD_VERIFIER } from '../tokens.js';
 import type { RebuildVerification } from '../rebuild/rebuild-verifier.js';
-import { runRebuildOverHttp } from './rebuild-http.js';
 
 /** Rebuild-and-verify in the DuckDB owner's process, for the API's POST /v1/admin/rebuild-verify (PROJECTOR=external). */
 @ApiTags('internal')
@@ -14,6 +13,6 @@ export class InternalRebuildController {
   @HttpCode(200)
   @ApiOperation({ summary: 'RebuildVerifier.run()' })
   run() {
-    return runRebuildOverHttp(this.verifier);
+    return this.verifier.run();
   }
 }

@@ -1,7 +1,8 @@
 import type { ProjectorRunner } from '../runtime/projector-runner.js';
-import { Controller, DefaultValuePipe, Get, Inject, ParseIntPipe, Query, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, DefaultValuePipe, Get, Inject, ParseIntPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { PROJECTORS } from '../tokens.js';
+import { ProjectorFailedError } from './projections-errors.js';
 
 @ApiTags('operations')
 @Controller('v1/projections')
@@ -20,7 +21,7 @@ export class ProjectionsController {
         const all = Promise.all(this.runners.map((r) => r.waitUntilCaughtUp())).then(() => true as const);
         caughtUp = await Promise.race([all, timeout]);
       } catch (error) {
-        throw new ServiceUnavailableException(`a projector failed: ${(error as Error).message}`);
+        throw new ProjectorFailedError(`a projector failed: ${(error as Error).message}`);
       } finally {
         clearTimeout(timer);
       }

@@ -4,7 +4,7 @@ import type { DuckDbDatabase } from '@olist/duckdb';
 import type { EventStore, RecordedEvent } from '@olist/event-store';
 import type { PipelineRunLoaded } from '@olist/etl-orchestration';
 import { executePipelineRunCommand, pipelineRunState } from '@olist/command-side';
-import { deterministicId } from '@olist/shared-kernel';
+import { CommandIds } from '@olist/shared-kernel';
 
 export interface QualityGateReport {
   readonly runId: string;
@@ -105,7 +105,7 @@ export class QualityGate {
       this.store,
       { type: 'RecordQualityReport', runId, ruleSet, checks, checkedAt: new Date().toISOString() },
       QUALITY_GATE_ACTOR,
-      deterministicId('RecordQualityReport', runId, ruleSet),
+      CommandIds.recordQualityReport(runId, ruleSet),
     );
     return { runId, checks, appended: appended.map((e) => e.type) };
   }

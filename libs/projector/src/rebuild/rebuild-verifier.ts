@@ -6,19 +6,26 @@ import { DuckDbDatabase } from '@olist/duckdb';
 import type { EventStore } from '@olist/event-store';
 import { OPERATIONAL_READ_MODELS } from '../runtime/operational-read-models.js';
 import { createPgliteClient, type SqlClient } from '@olist/postgres';
+import { ApplicationError } from '@olist/shared-kernel';
 
 /** Rebuild-and-verify, wherever it runs: in the DuckDB owner's process, or forwarded to it over HTTP. */
 export interface RebuildVerification {
   run(): Promise<RebuildReport>;
 }
 
-/** The process that owns the read models cannot be reached (PROJECTOR=external). */
-export class RebuildUnavailableError extends Error {}
+/** The process that owns the read models cannot be reached, or failed the rebuild (PROJECTOR=external). */
+export class RebuildUnavailableError extends ApplicationError {
+  readonly code = 'REBUILD.UNAVAILABLE';
+  readonly kind = 'unavailable';
+}
 
 /** A rebuild is already running (one at a time: each replays the whole log). */
-export class RebuildInProgressError extends Error {
-  constructor() {
-    super('a rebuild-and-verify is already running; try again when it has finished');
+export class RebuildInProgressError extends ApplicationError {
+  readonly code = 'REBUILD.IN_PROGRESS';
+  readonly kind = 'conflict';
+
+  constructor(message = 'a rebuild-and-verify is already running; try again when it has finished') {
+    super(message);
   }
 }
 

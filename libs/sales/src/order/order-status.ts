@@ -9,3 +9,10 @@ export const isOrderStatus = (text: string): text is OrderStatus => STATUSES.has
 
 /** Statuses that imply the order went through invoicing. */
 export const INVOICED_OR_LATER: ReadonlySet<OrderStatus> = new Set(['invoiced', 'processing', 'shipped', 'delivered']);
+
+/**
+ * The statuses by precedence, lowest first: an order whose events imply several statuses (in whatever
+ * order a read model sees them) is in the highest. Lifecycle order, except that a cancellation outranks
+ * everything, unavailability included (an order takes one exit, but a log is not bound to that rule).
+ */
+export const ORDER_STATUS_PRECEDENCE: ReadonlyArray<OrderStatus> = [...ORDER_STATUSES.filter((s) => s !== 'canceled'), 'canceled'];

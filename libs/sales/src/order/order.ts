@@ -144,4 +144,22 @@ export const orderDecider: Decider<OrderCommand, OrderState, SalesEvent> = {
       }
     }
   },
+  occurredAt: (event, command, state) => {
+    switch (event.type) {
+      case 'OrderPlaced':
+      case 'OrderPlacementCorrected':
+        return event.data.purchasedAt;
+      case 'OrderApproved':
+        return event.data.approvedAt;
+      case 'OrderInvoiced':
+      case 'OrderProcessingStarted':
+      case 'OrderCancelled':
+      case 'OrderMarkedUnavailable':
+        // Olist records no time for these steps: the latest time the order's row gives before them.
+        return command.type === 'PlaceOrder' ? (command.approvedAt ?? command.purchasedAt) : null;
+      default:
+        // Items and payments have no time of their own: they belong to the order placed at purchase time.
+        return state.status === 'placed' ? state.purchasedAt : null;
+    }
+  },
 };
