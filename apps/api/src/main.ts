@@ -1,29 +1,16 @@
 import 'reflect-metadata';
 import { loadSettings } from '@olist/config';
-import { HttpErrorsFilter } from '@olist/infrastructure';
-import { ValidationPipe } from '@nestjs/common';
+import { configureHttpApp } from '@olist/infrastructure';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
-
 
 /** Builds the API application (also used by the end-to-end tests and the demo). */
 export const createApiApp = async (settings = loadSettings()): Promise<NestExpressApplication> => {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(settings), { bufferLogs: true, bodyParser: false });
-  app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: settings.bodyLimit });
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new HttpErrorsFilter());
-  app.enableShutdownHooks();
-  const openApi = new DocumentBuilder()
-    .setTitle('olist-dw')
-    .setDescription('Event-sourced CQRS data warehouse for the Olist e-commerce dataset')
-    .setVersion('1')
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
-  return app;
+  return configureHttpApp(app, { title: 'olist-dw', description: 'Event-sourced CQRS data warehouse for the Olist e-commerce dataset' });
 };
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;

@@ -1,13 +1,11 @@
 import 'reflect-metadata';
 import { loadSettings, type Settings } from '@olist/config';
-import { HttpErrorsFilter, InfrastructureModule } from '@olist/infrastructure';
+import { configureHttpApp, InfrastructureModule } from '@olist/infrastructure';
 import { ProjectorHttpModule } from '@olist/projector';
-import { Module, ValidationPipe, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { Logger, LoggerModule } from 'nestjs-pino';
-
 
 @Module({})
 class ProjectorAppModule {
@@ -23,16 +21,10 @@ class ProjectorAppModule {
  * The projector as its own process (server mode): owns the DuckDB file and follows the event store; being
  * the only process that may open the file, it also answers the mart reads (internal HTTP, for the API).
  */
-export const createProjectorApp = async (settings = loadSettings()): Promise<NestExpressApplication> => {
-  const app = await NestFactory.create<NestExpressApplication>(ProjectorAppModule.register(settings), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
-  app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-  app.useGlobalFilters(new HttpErrorsFilter());
-  app.enableShutdownHooks();
-  const openApi = new DocumentBuilder().setTitle('olist-dw projector (internal)').setVersion('1').build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi));
-  return app;
-};
+export const createProjectorApp = async (settings = loadSettings()): Promise<NestExpressApplication> =>
+  configureHttpApp(await NestFactory.create<NestExpressApplication>(ProjectorAppModule.register(settings), { bufferLogs: true }), {
+    title: 'olist-dw projector (internal)',
+  });
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {
