@@ -22,6 +22,7 @@ import { SOURCE_FILES } from '@olist/ingestion';
 import { loadDirectory, ProgressDisplay, renderSummary, type LoadSummary } from '@olist/loader';
 import { EsdbTestDouble } from '../libs/event-store/testing/index.js';
 import { freePort } from './support/free-port.js';
+import { AdminClient, type KeyAnswer } from './support/admin-client.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const apiMain = resolve(here, '../apps/api/src/main.js');
@@ -63,11 +64,37 @@ const stopApi = (child: ChildProcess): Promise<void> =>
     child.kill('SIGTERM');
   });
 
-const waitForProjector = async (url: string): Promise<number> => {
-  const response = await fetch(`${url}/v1/projections/status?waitMs=600000`);
+const waitForProjector = async (url: string, headers: Record<string, string>): Promise<number> => {
+  const response = await fetch(`${url}/v1/projections/status?waitMs=600000`, { headers });
   const body = (await response.json()) as { caughtUp?: boolean; projections: Array<{ eventsProjected: number; error: string | null }> };
   if (!response.ok || !body.caughtUp) throw new Error(`the projector did not catch up: ${JSON.stringify(body)}`);
   return body.projections[0]!.eventsProjected;
+};
+
+interface DemoKeys {
+  readonly loader: KeyAnswer & { key: string };
+  readonly analyst: KeyAnswer & { key: string };
+  revoke(): Promise<void>;
+}
+
+/** The demo's own users (a loader, an analyst) and short-lived keys, made with the bootstrap admin key; revoked at the end. */
+const demoKeys = async (url: string, adminKey: string): Promise<DemoKeys> => {
+  const admin = new AdminClient(url, adminKey);
+  const keyFor = async (name: string, role: string) => {
+    await admin.call('POST', '/v1/admin/users', { name, role }).catch((error: { code?: string }) => {
+      if (error.code !== 'SECURITY.USER_EXISTS') throw error;
+    });
+    const expiresAt = new Date(Date.now() + 3_600_000).toISOString();
+    return admin.call<KeyAnswer & { key: string }>('POST', '/v1/admin/keys', { user: name, description: 'npm run demo', expiresAt });
+  };
+  const [loader, analyst] = [await keyFor('demo-loader', 'loader'), await keyFor('demo-analyst', 'analyst')];
+  return {
+    loader,
+    analyst,
+    revoke: async () => {
+      for (const k of [loader, analyst]) await admin.call('POST', `/v1/admin/keys/${k.keyId}/revoke`);
+    },
+  };
 };
 
 const table = (head: string[], rows: string[][]): string => {
@@ -234,6 +261,7 @@ const main = async (): Promise<number> => {
     HOST: '127.0.0.1',
     PROJECTOR: 'in-process',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    OLIST_DW_ADMIN_KEY_FILE: join(storesDir, 'admin.key'),
     ...eventStore.env,
   };
   console.log(`Starting the API (embedded: PGlite ${env.PGLITE_DIR}, DuckDB ${env.DUCKDB_PATH}; events in ${eventStore.description}) on ${url}; logs in ${logFile}`);
@@ -246,11 +274,15 @@ const main = async (): Promise<number> => {
   }
   let summary: LoadSummary;
   let projected: number;
+  let keys: DemoKeys | undefined;
   try {
+    keys = await demoKeys(url, AdminClient.keyFrom(process.env.OLIST_DW_ADMIN_KEY, env.OLIST_DW_ADMIN_KEY_FILE, false));
+    const auth = { authorization: `Bearer ${keys.loader.key}` };
     const display = process.stderr.isTTY ? new ProgressDisplay(process.stderr) : undefined;
     summary = await loadDirectory({
       dir: dataDir,
       apiUrl: url,
+      apiKey: keys.loader.key,
       batchSize: opts.batchSize,
       logger: pino({ level: 'warn' }, pino.destination(2)),
       onProgress: display?.onProgress,
@@ -259,14 +291,19 @@ const main = async (): Promise<number> => {
     display?.stop();
     console.log(`\n${renderSummary(summary)}`);
     if (!summary.ok) throw new Error(`the load failed: ${summary.error?.message ?? 'see the table above'}`);
-    projected = await waitForProjector(url);
-    const run = (await (await fetch(`${url}/v1/pipeline-runs/${summary.runId}`)).json()) as {
+    projected = await waitForProjector(url, auth);
+    const run = (await (await fetch(`${url}/v1/pipeline-runs/${summary.runId}`, { headers: auth })).json()) as {
       status: string; outcome: string | null; quality_score: number | null; tasks: unknown[];
     };
-    const quarantine = (await (await fetch(`${url}/v1/quarantine?runId=${summary.runId}&limit=1`)).json()) as { total: number };
+    const quarantine = (await (await fetch(`${url}/v1/quarantine?runId=${summary.runId}&limit=1`, { headers: auth })).json()) as { total: number };
     const quality = run.quality_score === null ? 'quality not checked yet' : `quality ${run.outcome} (score ${run.quality_score})`;
     console.log(`Pipeline run ${summary.runId}: ${run.status}, ${quality}, ${run.tasks.length} task executions, ${fmt(quarantine.total)} rows in quarantine (Postgres read models; GET /v1/quality/reports/${summary.runId} for the checks).`);
+    const analyst = { authorization: `Bearer ${keys.analyst.key}` };
+    const revenue = await fetch(`${url}/v1/marts/monthly_revenue?limit=1&order=-gmv`, { headers: analyst });
+    const refused = await fetch(`${url}/v1/pipeline-runs/${summary.runId}/complete`, { method: 'POST', headers: { ...analyst, 'content-type': 'application/json' }, body: '{"files":[]}' });
+    console.log(`Security: loaded as ${keys.loader.userName} (role loader, key ${keys.loader.prefix}…); the analyst ${keys.analyst.userName} reads mart.monthly_revenue (HTTP ${revenue.status}) and may not complete a run (HTTP ${refused.status}); every request is in security_audit.audit_log.`);
   } finally {
+    if (keys) await keys.revoke().catch((error: Error) => console.error(`could not revoke the demo keys: ${error.message}`));
     await stopApi(api);
     await eventStore.close();
   }

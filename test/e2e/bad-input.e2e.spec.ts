@@ -7,7 +7,7 @@ const RUN = '6a1e1c53-3c43-4d65-9f6a-8d5b8f0e2a11';
 describe('bad input gets a 4xx naming the problem, and what was accepted stays', () => {
   let api: EmbeddedApi;
   const post = (path: string, body: unknown) =>
-    fetch(`${api.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
+    fetch(`${api.url}${path}`, { method: 'POST', headers: { ...api.headers, 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   /** Status, Retry-After and the `{ code, message, details }` body of an error answer. */
   const errorOf = async (answer: Promise<Response>) => {
     const res = await answer;
@@ -41,16 +41,16 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
     expect([batch.status, batch.code, batch.details['runId']]).toEqual([404, 'INGESTION.UNKNOWN_RUN', unknown]);
     const complete = await errorOf(post(`/v1/pipeline-runs/${unknown}/complete`, { files: [] }));
     expect([complete.status, complete.code, complete.message]).toEqual([404, 'INGESTION.UNKNOWN_RUN', `pipeline run ${unknown} was not started: POST /v1/pipeline-runs first`]);
-    const view = await errorOf(fetch(`${api.url}/v1/pipeline-runs/${unknown}`));
+    const view = await errorOf(fetch(`${api.url}/v1/pipeline-runs/${unknown}`, { headers: api.headers }));
     expect([view.status, view.code, view.details]).toEqual([404, 'OPERATIONS.UNKNOWN_RUN', { runId: unknown }]);
-    expect((await errorOf(fetch(`${api.url}/v1/quality/reports/${unknown}`))).code).toBe('OPERATIONS.NO_QUALITY_REPORT');
+    expect((await errorOf(fetch(`${api.url}/v1/quality/reports/${unknown}`, { headers: api.headers }))).code).toBe('OPERATIONS.NO_QUALITY_REPORT');
   });
 
   it('refuses a malformed run id, malformed JSON, an unknown route and a body over the limit', async () => {
     const runId = await errorOf(post('/v1/pipeline-runs/not-a-uuid/complete', { files: [] }));
     expect([runId.status, runId.code, runId.details]).toEqual([400, 'REQUEST.INVALID', { errors: ['Validation failed (uuid is expected)'] }]);
     expect(await errorOf(post(`/v1/pipeline-runs/${RUN}/complete`, '{"files": ['))).toMatchObject({ status: 400, code: 'REQUEST.INVALID' });
-    expect(await errorOf(fetch(`${api.url}/v1/nope`))).toMatchObject({ status: 404, code: 'REQUEST.NOT_FOUND', message: 'Cannot GET /v1/nope' });
+    expect(await errorOf(fetch(`${api.url}/v1/nope`, { headers: api.headers }))).toMatchObject({ status: 404, code: 'REQUEST.NOT_FOUND', message: 'Cannot GET /v1/nope' });
     const huge = { header, rows: [{ line: 2, values: ['x'.repeat(33 * 1024 * 1024), 'b'] }] };
     expect(await errorOf(post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, huge))).toMatchObject({ status: 413, code: 'REQUEST.PAYLOAD_TOO_LARGE' });
   });

@@ -31,8 +31,8 @@ describe('concurrent loads of the same data on the PostgreSQL server', () => {
 
   it('appends every event exactly once and accounts for every row in both loads', async () => {
     const [a, b] = await Promise.all([
-      loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 64, concurrency: 3 }),
-      loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 101, concurrency: 3 }),
+      loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 64, concurrency: 3 }),
+      loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 101, concurrency: 3 }),
     ]);
     for (const s of [a, b]) {
       expect(s.ok).toBe(true);

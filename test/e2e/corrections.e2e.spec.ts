@@ -16,7 +16,7 @@ describe('end to end: corrections', () => {
   let api: EmbeddedApi;
   const post = async (file: string, header: string[], values: string[]) => {
     const res = await fetch(`${api.url}/v1/pipeline-runs/${RUN}/files/${file}/batches`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ header, rows: [{ line: 2, values }] }),
+      method: 'POST', headers: { ...api.headers, 'content-type': 'application/json' }, body: JSON.stringify({ header, rows: [{ line: 2, values }] }),
     });
     expect(res.status).toBe(200);
     return ((await res.json()) as { results: Array<{ outcome: string; reasons?: string[] }> }).results[0]!;
@@ -37,7 +37,7 @@ describe('end to end: corrections', () => {
 
   beforeAll(async () => {
     api = await startEmbeddedApi();
-    await fetch(`${api.url}/v1/pipeline-runs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ runId: RUN, source: 'test' }) });
+    await fetch(`${api.url}/v1/pipeline-runs`, { method: 'POST', headers: { ...api.headers, 'content-type': 'application/json' }, body: JSON.stringify({ runId: RUN, source: 'test' }) });
     await post('orders', ORDER_HEADER, ['ord-1', 'cus-1', 'delivered', '2018-01-02 10:00:00', '2018-01-02 11:00:00', '2018-01-03 09:00:00', '2018-01-08 12:00:00', '2018-01-20 00:00:00']);
     await post('order_items', ITEM_HEADER, ['ord-1', '1', 'p1', 's1', '2018-01-05 00:00:00', '58.90', '13.29']);
     await post('payments', PAYMENT_HEADER, ['ord-1', '1', 'credit_card', '1', '72.19']);

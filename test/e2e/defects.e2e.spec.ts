@@ -36,7 +36,7 @@ describe('end to end: injected defects yield exactly the manifest', () => {
     await generateDataset({ orders: 600, seed: 5, outDir: dir, defects: { rate: 0.01 } });
     manifest = JSON.parse(await readFile(join(dir, MANIFEST_FILE_NAME), 'utf8')) as DefectManifest;
     api = await startEmbeddedApi();
-    summary = await loadDirectory({ dir, apiUrl: api.url, batchSize: 200, qualityWaitMs: 120_000 });
+    summary = await loadDirectory({ dir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 200, qualityWaitMs: 120_000 });
     run = await api.waitForRunOutcome(summary.runId);
   }, 240_000);
 
@@ -50,7 +50,7 @@ describe('end to end: injected defects yield exactly the manifest', () => {
   });
 
   it('quarantines exactly the injected rejections, each with its one expected reason', async () => {
-    const body = (await (await fetch(`${api.url}/v1/quarantine?runId=${summary.runId}&limit=1000`)).json()) as {
+    const body = (await (await fetch(`${api.url}/v1/quarantine?runId=${summary.runId}&limit=1000`, { headers: api.headers })).json()) as {
       total: number; rows: Array<{ file: string; line: number; reasons: string[] }>;
     };
     const quarantined = body.rows.map((r) => `${r.file}:${r.line}: ${r.reasons.join(' | ')}`).sort();
@@ -110,7 +110,7 @@ describe('end to end: a clean generated dataset passes its quality checks', () =
     const api = await startEmbeddedApi();
     try {
       await generateDataset({ orders: 600, seed: 5, outDir: dir });
-      const summary = await loadDirectory({ dir, apiUrl: api.url, batchSize: 200, qualityWaitMs: 120_000 });
+      const summary = await loadDirectory({ dir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 200, qualityWaitMs: 120_000 });
       const run = await api.waitForRunOutcome(summary.runId);
       expect(run.quality!.checks.filter((c) => !c.passed).map((c) => `${c.rule_id}: ${c.rows_failed}/${c.rows_checked}`)).toEqual([]);
       expect(run).toMatchObject({ status: 'COMPLETED', outcome: 'SUCCESS', quality_score: 100 });

@@ -43,7 +43,7 @@ describe('end to end: the EventStoreDB adapter selected by configuration', () =>
   };
   const loadInto = async (env: Record<string, string>) => {
     const api = await startApi(env);
-    const summary = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 100, concurrency: 3 });
+    const summary = await loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 100, concurrency: 3 });
     expect(summary.ok).toBe(true);
     await api.waitForProjector();
     return { api, summary, hashes: await contentHashes(await api.duckdb(), STAR_SCHEMA_TABLES) };
@@ -77,7 +77,7 @@ describe('end to end: the EventStoreDB adapter selected by configuration', () =>
         faults++;
       }
     })();
-    const summary = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 100, concurrency: 3 }).finally(() => (loading = false));
+    const summary = await loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 100, concurrency: 3 }).finally(() => (loading = false));
     await chaos;
     expect(summary.ok).toBe(true);
     // Once the load is in, the whole server goes away for a while: every call is refused, resubscriptions too.
@@ -92,7 +92,7 @@ describe('end to end: the EventStoreDB adapter selected by configuration', () =>
     // Each projector was handed every event of the log exactly once, and stands at its end.
     const events = double.log.events.filter((e) => !e.metadata.get('type')!.startsWith('$'));
     const last = events[events.length - 1]!.position;
-    const status = (await (await fetch(`${api.url}/v1/projections/status`)).json()) as { projections: Array<{ name: string; eventsProjected: number; checkpoint: string; error: string | null }> };
+    const status = (await (await fetch(`${api.url}/v1/projections/status`, { headers: api.headers })).json()) as { projections: Array<{ name: string; eventsProjected: number; checkpoint: string; error: string | null }> };
     expect(status.projections.length).toBeGreaterThan(0);
     // Resubscriptions happened: more (re)subscriptions than two per projector.
     expect(double.subscriptionsStarted).toBeGreaterThan(2 * status.projections.length);
@@ -107,7 +107,7 @@ describe('end to end: the EventStoreDB adapter selected by configuration', () =>
     // multi-stream transaction); deciding again, A must not take its own zip-01001 event for a duplicate.
     const double = await startDouble();
     const api = await startApi({ EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: double.connectionString });
-    const client = new ApiClient({ baseUrl: api.url });
+    const client = new ApiClient({ baseUrl: api.url, headers: api.headers });
     const runId = randomUUID();
     await client.startRun(runId, 'race test');
     const header = ['geolocation_zip_code_prefix', 'geolocation_lat', 'geolocation_lng', 'geolocation_city', 'geolocation_state'];
@@ -137,7 +137,7 @@ describe('end to end: the EventStoreDB adapter selected by configuration', () =>
     // answering just as zip-01002's append arrives. PostgreSQL would have rolled the batch back and taken it all.
     const double = await startDouble();
     const api = await startApi({ EVENT_STORE: 'eventstoredb', EVENTSTORE_URL: double.connectionString });
-    const client = new ApiClient({ baseUrl: api.url, retry: { attempts: 1 } });
+    const client = new ApiClient({ baseUrl: api.url, headers: api.headers, retry: { attempts: 1 } });
     const runId = randomUUID();
     await client.startRun(runId, 'outage test');
     const header = ['geolocation_zip_code_prefix', 'geolocation_lat', 'geolocation_lng', 'geolocation_city', 'geolocation_state'];

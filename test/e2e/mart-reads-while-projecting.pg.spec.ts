@@ -10,10 +10,14 @@ import { DuckDbDatabase } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
 import { createTestDatabase, type TestDatabase } from '@olist/postgres';
 import { loadDirectory } from '@olist/loader';
+import { generateApiKey } from '@olist/security';
 import { freePort } from '../support/child-apps.js';
 import { csvOracle, waitForRunOutcome } from '../support/embedded-api.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** The bootstrap admin key of the test's database (both processes check keys against it). */
+const ADMIN_KEY = generateApiKey();
+const headers = { authorization: `Bearer ${ADMIN_KEY}` };
 const ANALYSTS = 4;
 const cents = (value: unknown): number => Math.round(Number(value) * 100);
 const sum = (rows: ReadonlyArray<MartRow>, column: string, unit: (v: unknown) => number = Number): number =>
@@ -71,7 +75,7 @@ interface Answer {
 const readAndCheck = async (apiUrl: string, mart: string): Promise<Omit<Answer, 'ms' | 'duringLoad' | 'analyst'>> => {
   const csv = mart === 'delivery_performance';
   const query = mart === 'customer_segments' ? 'limit=1' : mart === 'customer_cohorts' ? 'months_since=0&limit=100000' : 'limit=100000';
-  const response = await fetch(`${apiUrl}/v1/marts/${mart}?${query}${csv ? '&format=csv' : ''}`);
+  const response = await fetch(`${apiUrl}/v1/marts/${mart}?${query}${csv ? '&format=csv' : ''}`, { headers });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`${mart}: HTTP ${response.status} ${text}`);
   let page: Pick<MartPage, 'rows' | 'total'> & { refresh: { sequence: number; checkpoint: string | null } };
@@ -151,15 +155,15 @@ describe('concurrent mart reads while the projector (its own process) projects a
     const [apiPort, projectorPort] = [await freePort(), await freePort()];
     apiUrl = `http://127.0.0.1:${apiPort}`;
     projectorUrl = `http://127.0.0.1:${projectorPort}`;
-    const common = { DATABASE_URL: db.url, LOG_LEVEL: 'warn', DUCKDB_PATH: duckdbPath };
+    const common = { DATABASE_URL: db.url, LOG_LEVEL: 'warn', DUCKDB_PATH: duckdbPath, OLIST_DW_ADMIN_KEY: ADMIN_KEY };
     // The API first (it migrates the stores), then the projector: as docker-compose orders them.
     api = new Child('api', 'dist/apps/api/src/main.js', { ...common, PROJECTOR: 'external', PROJECTOR_URL: projectorUrl, HOST: '127.0.0.1', PORT: String(apiPort) });
     await waitFor('the API', async () => ((await fetch(`${apiUrl}/health`)).ok ? true : undefined), [api]);
     // No projector yet: the API says so (503, Retry-After), it does not fail.
-    const early = await fetch(`${apiUrl}/v1/marts/monthly_revenue`);
+    const early = await fetch(`${apiUrl}/v1/marts/monthly_revenue`, { headers });
     expect([early.status, early.headers.get('retry-after')]).toEqual([503, '1']);
     expect(((await early.json()) as { message: string }).message).toContain('projector');
-    expect((await fetch(`${apiUrl}/v1/projections/status`)).status).toBe(503);
+    expect((await fetch(`${apiUrl}/v1/projections/status`, { headers })).status).toBe(503);
     projector = new Child('projector', 'dist/apps/projector/src/main.js', { ...common, PROJECTOR_HOST: '127.0.0.1', PROJECTOR_PORT: String(projectorPort) });
     await waitFor('the projector', async () => ((await fetch(`${projectorUrl}/health`)).ok ? true : undefined), [api, projector]);
   }, 120_000);
@@ -173,7 +177,7 @@ describe('concurrent mart reads while the projector (its own process) projects a
 
   it('answers every read during the load from one refresh, and the final marts after it', async () => {
     // Before the first refresh the API answers 503; the projector builds the (empty) marts at start.
-    await waitFor('the first mart refresh', async () => ((await fetch(`${apiUrl}/v1/marts`)).ok ? true : undefined), [api, projector]);
+    await waitFor('the first mart refresh', async () => ((await fetch(`${apiUrl}/v1/marts`, { headers })).ok ? true : undefined), [api, projector]);
 
     const answers: Answer[] = [];
     const failures: string[] = [];
@@ -199,17 +203,17 @@ describe('concurrent mart reads while the projector (its own process) projects a
       if (init?.method === 'POST' && ++posts % 20 === 0) await new Promise((r) => setTimeout(r, 1200));
       return fetch(input, init);
     };
-    const load = await loadDirectory({ dir: join(work, 'csv'), apiUrl, batchSize: 250, concurrency: 1, fetch: pausingFetch });
+    const load = await loadDirectory({ dir: join(work, 'csv'), apiUrl, apiKey: ADMIN_KEY, batchSize: 250, concurrency: 1, fetch: pausingFetch });
     loading = false;
     expect(load.totals.rejected).toBe(0);
-    await waitForRunOutcome(apiUrl, load.runId); // the projector's quality gate appends its events after the load
+    await waitForRunOutcome(apiUrl, load.runId, undefined, headers); // the projector's quality gate appends its events after the load
     // The API forwards the status to the projector process.
-    const status = await (await fetch(`${apiUrl}/v1/projections/status?waitMs=120000`)).json() as { caughtUp: boolean; projections: Array<{ name: string; checkpoint: string }> };
+    const status = await (await fetch(`${apiUrl}/v1/projections/status?waitMs=120000`, { headers })).json() as { caughtUp: boolean; projections: Array<{ name: string; checkpoint: string }> };
     expect(status.caughtUp).toBe(true);
     const finalCheckpoint = status.projections.find((p) => p.name === 'core_star_schema')!.checkpoint;
     // The projector refreshes the marts once it has been idle for a moment.
     const final = await waitFor('the final refresh', async () => {
-      const catalog = (await (await fetch(`${apiUrl}/v1/marts`)).json()) as MartCatalog;
+      const catalog = (await (await fetch(`${apiUrl}/v1/marts`, { headers })).json()) as MartCatalog;
       return catalog.refresh.checkpoint === finalCheckpoint ? catalog : undefined;
     }, [api, projector]);
     // Let every analyst read a few marts of the final refresh, then stop.
@@ -270,20 +274,20 @@ describe('concurrent mart reads while the projector (its own process) projects a
     // After the load: the API's answers are the DuckDB file's final marts, and the CSV files' figures.
     const pages = new Map<string, MartPage>();
     for (const mart of MART_NAMES) {
-      const response = await fetch(`${apiUrl}/v1/marts/${mart}?limit=100000`);
+      const response = await fetch(`${apiUrl}/v1/marts/${mart}?limit=100000`, { headers });
       expect([mart, response.status]).toEqual([mart, 200]);
       const page = (await response.json()) as MartPage;
       expect([mart, page.refresh.sequence]).toEqual([mart, final.refresh.sequence]);
       pages.set(mart, page);
     }
     // Rebuild-and-verify is forwarded to the projector, which owns the read models.
-    const rebuild = await fetch(`${apiUrl}/v1/admin/rebuild-verify`, { method: 'POST' });
+    const rebuild = await fetch(`${apiUrl}/v1/admin/rebuild-verify`, { method: 'POST', headers });
     expect(rebuild.status).toBe(200);
     const report = (await rebuild.json()) as { equal: boolean; tables: Array<{ table: string; equal: boolean }> };
     expect(report.tables.filter((t) => !t.equal).map((t) => t.table)).toEqual([]);
     expect(report.equal).toBe(true);
     await projector.stop(); // frees the DuckDB file (one process at a time)
-    expect((await fetch(`${apiUrl}/v1/admin/rebuild-verify`, { method: 'POST' })).status).toBe(503);
+    expect((await fetch(`${apiUrl}/v1/admin/rebuild-verify`, { method: 'POST', headers })).status).toBe(503);
     const file = await DuckDbDatabase.open(duckdbPath, { config: { access_mode: 'READ_ONLY' } });
     const dw = await file.connect();
     try {

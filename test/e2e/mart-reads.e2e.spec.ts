@@ -23,7 +23,7 @@ describe('mart reads over HTTP (embedded)', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'olist-dw-reads-'));
     await generateDataset({ orders: 400, seed: 7, outDir: dataDir });
     api = await startEmbeddedApi();
-    const load = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 200 });
+    const load = await loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 200 });
     expect(load.totals.rejected).toBe(0);
     await api.waitForRunOutcome(load.runId); // the quality gate's events, projected too: no refresh after ours
     await api.waitForProjector();
@@ -41,7 +41,7 @@ describe('mart reads over HTTP (embedded)', () => {
   });
 
   const get = async (path: string) => {
-    const response = await fetch(`${api.url}${path}`);
+    const response = await fetch(`${api.url}${path}`, { headers: api.headers });
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, body: response.headers.get('content-type')?.includes('json') ? JSON.parse(text) : undefined };
   };
@@ -191,11 +191,15 @@ describe('mart reads over HTTP (embedded)', () => {
     expect(Object.keys(read.responses)).toEqual(expect.arrayContaining(['200', '400', '404', '503']));
   });
 
-  it('404 for an unknown mart (also for tables of the mart schema that are not marts)', async () => {
-    for (const name of ['nope', 'refresh_log', 'monthly_revenue;drop']) {
+  it('404 for an unknown mart (also for tables of the mart schema that are not marts), 400 for a name of the wrong form', async () => {
+    for (const name of ['nope', 'refresh_log']) {
       const { status, body } = await get(`/v1/marts/${encodeURIComponent(name)}`);
       expect([name, status, body.code, body.details.mart]).toEqual([name, 404, 'MART.UNKNOWN_MART', name]);
       expect(body.message).toContain('monthly_revenue');
+    }
+    for (const name of ['monthly_revenue;drop', '../core', 'x'.repeat(10_000), 'a\u0000b']) {
+      const { status, body } = await get(`/v1/marts/${encodeURIComponent(name)}`);
+      expect([status, body.code, body.details.parameter]).toEqual([400, 'REQUEST.INVALID', 'name']);
     }
   });
 

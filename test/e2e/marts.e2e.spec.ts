@@ -25,7 +25,7 @@ describe('marts end to end: a generated dataset through the HTTP API, checked ag
     dataDir = await mkdtemp(join(tmpdir(), 'olist-dw-marts-'));
     await generateDataset({ orders: 600, seed: 42, outDir: dataDir });
     api = await startEmbeddedApi();
-    const load = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 200 });
+    const load = await loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 200 });
     expect(load.totals.rejected).toBe(0);
     // The run's quality report is appended after the load: wait for it, so no event arrives after the last refresh.
     await api.waitForRunOutcome(load.runId);

@@ -16,7 +16,7 @@ describeWithSample('end to end: real Olist sample rows', () => {
 
   beforeAll(async () => {
     api = await startEmbeddedApi();
-    summary = await loadDirectory({ dir: SAMPLE, apiUrl: api.url });
+    summary = await loadDirectory({ dir: SAMPLE, apiUrl: api.url, apiKey: api.adminKey });
     await api.waitForProjector();
     oracle = await csvOracle(SAMPLE);
   }, 180_000);
@@ -71,7 +71,7 @@ describeWithSample('end to end: real Olist sample rows', () => {
   });
 
   it('quarantines every rejected row in Postgres, queryable by run, file and reason', async () => {
-    const get = async (path: string) => (await fetch(`${api.url}${path}`)).json() as Promise<Record<string, unknown>>;
+    const get = async (path: string) => (await fetch(`${api.url}${path}`, { headers: api.headers })).json() as Promise<Record<string, unknown>>;
     const all = (await get(`/v1/quarantine?runId=${summary.runId}&limit=1`)) as { total: number };
     expect(all.total).toBe(summary.totals.rejected);
     const items = (await get(`/v1/quarantine?runId=${summary.runId}&file=order_items&reason=unknown%20order&limit=2`)) as {

@@ -12,9 +12,11 @@ import { MIGRATIONS_DIR } from '@olist/infrastructure';
 import { createPgClient, createTestDatabase, migrateDown, tableContent, tablesInSchemas, type SqlClient, type TableContent, type TestDatabase } from '@olist/postgres';
 import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { ChildApp, PROJECTOR_MAIN, REBUILD_MAIN, seededRandom, sleep, startApiProcess } from '../support/child-apps.js';
+import { generateApiKey } from '@olist/security';
 
 /** Size of the load: small enough for a 1-2 minute test, large enough for many projector batches. */
 const ORDERS = Number(process.env.KILL_TEST_ORDERS || 1500);
+const ADMIN_KEY = generateApiKey();
 /** Kills while the loader runs (the killer keeps going until the load is done AND this many kills happened). */
 const MIN_KILLS = 20;
 /** Extra kills aimed at the mart refresh a restarted projector runs ~500 ms after it is up. */
@@ -141,7 +143,7 @@ describe('killing the projector at random points loses and doubles nothing', () 
     await generateDataset({ orders: ORDERS, seed: 7, outDir: join(dir, 'data'), defects: true });
     killedDb = await createTestDatabase('olist_dw_kill');
     ({ app: api, url: apiUrl } = await startApiProcess(
-      { ...process.env, DATABASE_URL: killedDb.url, PROJECTOR: 'external', LOG_LEVEL: 'warn' },
+      { ...process.env, DATABASE_URL: killedDb.url, PROJECTOR: 'external', LOG_LEVEL: 'warn', OLIST_DW_ADMIN_KEY: ADMIN_KEY },
       join(dir, 'api.log'),
     ));
   }, 180_000);
@@ -176,7 +178,7 @@ describe('killing the projector at random points loses and doubles nothing', () 
       if (kills.length < MIN_KILLS) await sleep(PACE_MS);
       return fetch(input, init);
     };
-    const loading = loadDirectory({ dir: join(dir, 'data'), apiUrl, batchSize: 50, concurrency: 2, fetch: pacedFetch }).then((summary) => (load = summary));
+    const loading = loadDirectory({ dir: join(dir, 'data'), apiUrl, apiKey: ADMIN_KEY, batchSize: 50, concurrency: 2, fetch: pacedFetch }).then((summary) => (load = summary));
     loading.catch(() => undefined);
 
     const killOnce = async (mode: KillMode, delayMs: number): Promise<void> => {

@@ -10,13 +10,13 @@ import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 describe('end to end: rebuild-and-verify through the API', () => {
   let dir: string;
   let api: EmbeddedApi;
-  const verify = () => fetch(`${api.url}/v1/admin/rebuild-verify`, { method: 'POST' });
+  const verify = () => fetch(`${api.url}/v1/admin/rebuild-verify`, { method: 'POST', headers: api.headers });
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'olist-dw-rebuild-api-'));
     await generateDataset({ orders: 200, seed: 3, outDir: dir });
     api = await startEmbeddedApi();
-    const summary = await loadDirectory({ dir, apiUrl: api.url, batchSize: 100 });
+    const summary = await loadDirectory({ dir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 100 });
     await api.waitForRunOutcome(summary.runId);
     await api.waitForProjector();
   }, 180_000);

@@ -8,6 +8,7 @@ import { DuckDbDatabase } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
 import { createPgliteClient } from '@olist/postgres';
 import { loadDirectory } from '@olist/loader';
+import { generateApiKey } from '@olist/security';
 import { createApiApp } from '../../apps/api/src/main.js';
 import { renderReport, runRebuild } from '../../tools/rebuild.js';
 
@@ -21,20 +22,21 @@ const differing = (report: RebuildReport): string[] => report.tables.filter((t) 
 describe('rebuild from position 0 (embedded: PGlite + DuckDB file)', () => {
   let dir: string;
   let settings: Settings;
+  const adminKey = generateApiKey();
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'olist-dw-rebuild-'));
     const dataDir = join(dir, 'data');
     await generateDataset({ orders: 300, seed: 11, outDir: dataDir, defects: true });
-    settings = loadSettings({ PGLITE_DIR: join(dir, 'pglite'), DUCKDB_PATH: join(dir, 'olist.duckdb'), LOG_LEVEL: 'error' });
+    settings = loadSettings({ PGLITE_DIR: join(dir, 'pglite'), DUCKDB_PATH: join(dir, 'olist.duckdb'), LOG_LEVEL: 'error', OLIST_DW_ADMIN_KEY: adminKey });
     const app = await createApiApp(settings);
     try {
       await app.listen(0, '127.0.0.1');
       const { port } = app.getHttpServer().address() as { port: number };
       const url = `http://127.0.0.1:${port}`;
-      const load = await loadDirectory({ dir: dataDir, apiUrl: url, batchSize: 150 });
+      const load = await loadDirectory({ dir: dataDir, apiUrl: url, apiKey: adminKey, batchSize: 150 });
       expect(load.totals.rejected).toBeGreaterThan(0);
-      const status = (await (await fetch(`${url}/v1/projections/status?waitMs=120000`)).json()) as { caughtUp?: boolean };
+      const status = (await (await fetch(`${url}/v1/projections/status?waitMs=120000`, { headers: { authorization: `Bearer ${adminKey}` } })).json()) as { caughtUp?: boolean };
       expect(status.caughtUp).toBe(true);
     } finally {
       await app.close(); // stops the projector: pending mart refresh runs, files released

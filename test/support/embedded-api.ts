@@ -6,12 +6,17 @@ import { loadSettings, type Settings } from '@olist/config';
 import { DuckDbDatabase, type DuckDbClient } from '@olist/duckdb';
 import { createApiApp } from '../../apps/api/src/main.js';
 import { DUCKDB } from '@olist/projector';
+import { generateApiKey } from '@olist/security';
 
 /** The real API (embedded mode: PGlite in a temp dir, DuckDB file, in-process projector) on a loopback port. */
 export interface EmbeddedApi {
   readonly url: string;
   readonly app: NestExpressApplication;
   readonly settings: Settings;
+  /** The bootstrap admin key of this API's database (admin: admitted everywhere). */
+  readonly adminKey: string;
+  /** `{ authorization: 'Bearer <adminKey>' }`, for requests made as the admin. */
+  readonly headers: Readonly<Record<string, string>>;
   /** A fresh connection to the projector's DuckDB database. */
   duckdb(): Promise<DuckDbClient>;
   waitForProjector(): Promise<void>;
@@ -22,7 +27,11 @@ export interface EmbeddedApi {
 
 export const startEmbeddedApi = async (env: Record<string, string> = {}): Promise<EmbeddedApi> => {
   const dir = await mkdtemp(join(tmpdir(), 'olist-dw-e2e-'));
-  const settings = loadSettings({ PGLITE_DIR: join(dir, 'pglite'), DUCKDB_PATH: join(dir, 'olist.duckdb'), LOG_LEVEL: 'error', ...env });
+  const adminKey = env.OLIST_DW_ADMIN_KEY ?? generateApiKey();
+  const settings = loadSettings({
+    PGLITE_DIR: join(dir, 'pglite'), DUCKDB_PATH: join(dir, 'olist.duckdb'), LOG_LEVEL: 'error', OLIST_DW_ADMIN_KEY: adminKey, ...env,
+  });
+  const headers = { authorization: `Bearer ${adminKey}` };
   const app = await createApiApp(settings);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
@@ -31,12 +40,14 @@ export const startEmbeddedApi = async (env: Record<string, string> = {}): Promis
     url,
     app,
     settings,
+    adminKey,
+    headers,
     duckdb: () => app.get<DuckDbDatabase>(DUCKDB).connect(),
     waitForProjector: async () => {
-      const body = (await (await fetch(`${url}/v1/projections/status?waitMs=120000`)).json()) as { caughtUp?: boolean };
+      const body = (await (await fetch(`${url}/v1/projections/status?waitMs=120000`, { headers })).json()) as { caughtUp?: boolean };
       if (!body.caughtUp) throw new Error(`projector did not catch up: ${JSON.stringify(body)}`);
     },
-    waitForRunOutcome: (runId, timeoutMs) => waitForRunOutcome(url, runId, timeoutMs),
+    waitForRunOutcome: (runId, timeoutMs) => waitForRunOutcome(url, runId, timeoutMs, headers),
     close: async () => {
       await app.close();
       await rm(dir, { recursive: true, force: true });
@@ -56,10 +67,10 @@ export interface RunView {
   readonly [column: string]: unknown;
 }
 
-export const waitForRunOutcome = async (apiUrl: string, runId: string, timeoutMs = 120_000): Promise<RunView> => {
+export const waitForRunOutcome = async (apiUrl: string, runId: string, timeoutMs = 120_000, headers: Record<string, string> = {}): Promise<RunView> => {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const res = await fetch(`${apiUrl}/v1/pipeline-runs/${runId}`);
+    const res = await fetch(`${apiUrl}/v1/pipeline-runs/${runId}`, { headers });
     const body = res.ok ? ((await res.json()) as RunView) : undefined;
     if (body && (body.status === 'COMPLETED' || body.status === 'FAILED')) return body;
     if (Date.now() > deadline) throw new Error(`run ${runId} did not end within ${timeoutMs} ms: ${JSON.stringify(body)}`);

@@ -31,7 +31,7 @@ export const describeGeneratedLoad = (
     const prepared = await environment();
     cleanup = prepared.cleanup;
     api = await startEmbeddedApi(prepared.env);
-    first = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 150, qualityWaitMs: 60_000 });
+    first = await loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 150, qualityWaitMs: 60_000 });
     await api.waitForProjector();
     oracle = await csvOracle(dataDir);
   }, 120_000);
@@ -99,7 +99,7 @@ export const describeGeneratedLoad = (
       eventId: events[0]!.id,
       schemaVersion: 1,
       correlationId: first.runId,
-      actor: 'anonymous',
+      actor: 'admin', // the user of the API key the loader posted with
       provenance: { file: 'olist_orders_dataset.csv', line: 2, rowHash: expect.stringMatching(/^[0-9a-f]{32}$/) },
     });
     expect(events[0]!.metadata.occurredAt).toBe((events[0]!.data as { purchasedAt: string }).purchasedAt);
@@ -168,7 +168,7 @@ export const describeGeneratedLoad = (
   it('changes nothing when the same files are posted again', async () => {
     const client = await api.duckdb();
     const before = await contentHashes(client, STAR_SCHEMA_TABLES);
-    const again = await loadDirectory({ dir: dataDir, apiUrl: api.url, batchSize: 97 });
+    const again = await loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 97 });
     await api.waitForProjector();
     expect(again.runId).toBe(first.runId);
     expect(again.totals.eventsAppended).toBe(0);
@@ -187,7 +187,7 @@ export const describeGeneratedLoad = (
         const keep = ['orders', 'order_items', 'payments'].includes(f.name) ? lines.slice(0, 120) : lines;
         await writeFile(join(partDir, f.fileName), `${keep.join('\n').replace(/\n?$/, '')}\n`);
       }
-      const part = await loadDirectory({ dir: partDir, apiUrl: api.url, batchSize: 50 });
+      const part = await loadDirectory({ dir: partDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 50 });
       await api.waitForProjector();
       expect(part.runId).not.toBe(first.runId);
       expect(part.ok).toBe(true);

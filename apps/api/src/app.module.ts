@@ -3,6 +3,7 @@ import { loadSettings } from '@olist/config';
 import { InfrastructureModule } from '@olist/infrastructure';
 import { HealthModule, OperationsModule } from '@olist/operations';
 import { ProjectorEndpointsModule } from '@olist/projector';
+import { SECRET_LOG_PATHS, SecurityModule } from '@olist/security';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { LoggerModule } from 'nestjs-pino';
@@ -17,11 +18,13 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: settings.logLevel,
+            redact: SECRET_LOG_PATHS,
             customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'debug'),
           },
         }),
         CqrsModule.forRoot(),
         InfrastructureModule.forRoot(settings),
+        SecurityModule.forRoot(settings, { api: true }),
         CommandSideModule,
         HealthModule,
         OperationsModule,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadSettings } from '@olist/config';
-import { configureHttpApp } from '@olist/infrastructure';
+import { configureHttpApp, limitRequestBodies } from '@olist/infrastructure';
+import { secureHttpApp } from '@olist/security';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -9,7 +10,8 @@ import { AppModule } from './app.module.js';
 /** Builds the API application (also used by the end-to-end tests and the demo). */
 export const createApiApp = async (settings = loadSettings()): Promise<NestExpressApplication> => {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(settings), { bufferLogs: true, bodyParser: false });
-  app.useBodyParser('json', { limit: settings.bodyLimit });
+  secureHttpApp(app, settings);
+  limitRequestBodies(app, settings);
   return configureHttpApp(app, { title: 'olist-dw', description: 'Event-sourced CQRS data warehouse for the Olist e-commerce dataset' });
 };
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { loadSettings, type Settings } from '@olist/config';
 import { configureHttpApp, InfrastructureModule } from '@olist/infrastructure';
 import { ProjectorHttpModule } from '@olist/projector';
+import { SECRET_LOG_PATHS, SecurityModule, secureHttpApp } from '@olist/security';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -12,7 +13,12 @@ class ProjectorAppModule {
   static register(settings: Settings): DynamicModule {
     return {
       module: ProjectorAppModule,
-      imports: [LoggerModule.forRoot({ pinoHttp: { level: settings.logLevel, autoLogging: false } }), InfrastructureModule.forRoot(settings), ProjectorHttpModule],
+      imports: [
+        LoggerModule.forRoot({ pinoHttp: { level: settings.logLevel, autoLogging: false, redact: SECRET_LOG_PATHS } }),
+        InfrastructureModule.forRoot(settings),
+        SecurityModule.forRoot(settings, { api: false }),
+        ProjectorHttpModule,
+      ],
     };
   }
 }
@@ -21,10 +27,11 @@ class ProjectorAppModule {
  * The projector as its own process (server mode): owns the DuckDB file and follows the event store; being
  * the only process that may open the file, it also answers the mart reads (internal HTTP, for the API).
  */
-export const createProjectorApp = async (settings = loadSettings()): Promise<NestExpressApplication> =>
-  configureHttpApp(await NestFactory.create<NestExpressApplication>(ProjectorAppModule.register(settings), { bufferLogs: true }), {
-    title: 'olist-dw projector (internal)',
-  });
+export const createProjectorApp = async (settings = loadSettings()): Promise<NestExpressApplication> => {
+  const app = await NestFactory.create<NestExpressApplication>(ProjectorAppModule.register(settings), { bufferLogs: true });
+  secureHttpApp(app, settings);
+  return configureHttpApp(app, { title: 'olist-dw projector (internal)' });
+};
 
 const isMain = import.meta.url === `file://${process.argv[1]}`;
 if (isMain) {

@@ -28,6 +28,30 @@ export interface Settings {
   readonly projectorUrl: string;
   /** Mart reads the DuckDB owner runs at once (more queue). */
   readonly martReadConcurrency: number;
+  /** Security (README "Security"). The bootstrap admin key to install on an empty database (automation); else one is generated into adminKeyFile. */
+  readonly adminKey: string | undefined;
+  /** Where a generated bootstrap admin key is written once (mode 0600). */
+  readonly adminKeyFile: string;
+  /** Whether `/docs` (OpenAPI) is served without a key. */
+  readonly docsPublic: boolean;
+  /** Requests per minute one API key (or, without a key, one client address) may make; more get 429. */
+  readonly rateLimitPerMinute: number;
+  /** Origins allowed to call the API from a browser (CORS); empty: none (the default). */
+  readonly corsOrigins: ReadonlyArray<string>;
+  /** Ad-hoc SQL (`POST /v1/query`, docs/ad-hoc-sql.md): how long one query may run before it is interrupted (QUERY.TIMEOUT). */
+  readonly queryTimeoutMs: number;
+  /** The highest `limit` a query may ask for (rows answered). */
+  readonly queryMaxRows: number;
+  /** Rows answered when a query gives no `limit` (at most queryMaxRows). */
+  readonly queryDefaultRows: number;
+  /** DuckDB `memory_limit` of the sandbox instance that runs analysts' SQL (e.g. `1GB`; checked when the query runner is made). */
+  readonly queryMemoryLimit: string;
+  /** DuckDB `threads` of that sandbox instance. */
+  readonly queryThreads: number;
+  /** Ad-hoc queries run at once (each on its own connection); more wait, up to QUERY_TIMEOUT_MS. */
+  readonly queryConcurrency: number;
+  /** Where the DuckDB owner writes the read-only snapshot files analysts' SQL runs on (default: next to DUCKDB_PATH). */
+  readonly querySnapshotDir: string;
 }
 
 const positiveInt = (name: string, value: string | undefined, fallback: number): number => {
@@ -68,5 +92,17 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     projectorPort,
     projectorUrl: (env.PROJECTOR_URL || `http://${projectorHost === '0.0.0.0' ? '127.0.0.1' : projectorHost}:${projectorPort}`).replace(/\/+$/, ''),
     martReadConcurrency: positiveInt('MART_READ_CONCURRENCY', env.MART_READ_CONCURRENCY, 2),
+    adminKey: env.OLIST_DW_ADMIN_KEY || undefined,
+    adminKeyFile: resolve(env.OLIST_DW_ADMIN_KEY_FILE || 'var/admin.key'),
+    docsPublic: oneOf('DOCS_PUBLIC', env.DOCS_PUBLIC, ['true', 'false'] as const, 'true') === 'true',
+    rateLimitPerMinute: positiveInt('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 12_000),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    queryTimeoutMs: positiveInt('QUERY_TIMEOUT_MS', env.QUERY_TIMEOUT_MS, 10_000),
+    queryMaxRows: positiveInt('QUERY_MAX_ROWS', env.QUERY_MAX_ROWS, 100_000),
+    queryDefaultRows: positiveInt('QUERY_DEFAULT_ROWS', env.QUERY_DEFAULT_ROWS, 1_000),
+    queryMemoryLimit: env.QUERY_MEMORY_LIMIT?.trim() || '1GB',
+    queryThreads: positiveInt('QUERY_THREADS', env.QUERY_THREADS, 1),
+    queryConcurrency: positiveInt('QUERY_CONCURRENCY', env.QUERY_CONCURRENCY, 2),
+    querySnapshotDir: resolve(env.QUERY_SNAPSHOT_DIR || resolve(env.DUCKDB_PATH || 'var/olist.duckdb', '..', 'query-snapshots')),
   };
 };

@@ -18,7 +18,7 @@ interface ErrorAnswer {
   readonly retryLater: boolean;
 }
 
-const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = { invalid: 400, not_found: 404, conflict: 409, unavailable: 503 };
+const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = { invalid: 400, unauthenticated: 401, forbidden: 403, not_found: 404, conflict: 409, rate_limited: 429, unavailable: 503 };
 
 /**
  * Failures of the event store that posting the same request again later can cure (posting again is safe: event

@@ -134,7 +134,7 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo): Promise<nu
       runId: opts.runId,
       retry: { attempts: opts.retries, baseDelayMs: opts.retryDelay, maxDelayMs: opts.retryMaxDelay },
       requestTimeoutMs: opts.timeout,
-      headers: opts.apiKey ? { authorization: `Bearer ${opts.apiKey}` } : undefined,
+      apiKey: opts.apiKey,
       topReasons: opts.topReasons,
       qualityWaitMs: opts.waitQuality * 1000,
       signal: io.signal,

@@ -28,6 +28,8 @@ export interface LoadOptions {
   /** Directory holding the Olist CSV files (found by their usual file names). */
   readonly dir: string;
   readonly apiUrl?: string;
+  /** The API key the requests carry (`Authorization: Bearer <key>`), a user with the loader role. */
+  readonly apiKey?: string;
   /** Rows per batch (default 500). */
   readonly batchSize?: number;
   /** Approximate JSON bytes per batch (default 1 MiB); a 413 answer splits the batch further. */
@@ -157,7 +159,7 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
     baseUrl: options.apiUrl ?? DEFAULT_API_URL,
     retry: options.retry,
     timeoutMs: options.requestTimeoutMs,
-    headers: options.headers,
+    headers: { ...options.headers, ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}) },
     signal: options.signal,
     fetch: options.fetch,
     sleep: options.sleep,

@@ -3,6 +3,7 @@ import type { SqlClient } from '@olist/postgres';
 import { Controller, DefaultValuePipe, Get, Inject, Param, ParseIntPipe, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { NoQualityReportError, UnknownRunError } from './operations-errors.js';
+import { Roles } from '@olist/security';
 
 /** numeric columns come back from Postgres as text. */
 const numericScore = <T extends object>(row: T): T => {
@@ -16,6 +17,7 @@ const numericScore = <T extends object>(row: T): T => {
 
 /** Operators' views over the Postgres read models (built by the projector from the event log). */
 @ApiTags('operations')
+@Roles('loader', 'auditor', 'viewer')
 @Controller('v1')
 export class OperationsController {
   constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}

@@ -1,5 +1,5 @@
 import type { Settings } from '@olist/config';
-import { DuckDbMartReader, MartRefreshScheduler, StarSchemaProjection } from '@olist/analytics';
+import { DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, StarSchemaProjection } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
 import type { EventStore } from '@olist/event-store';
 import { loadRuleSet } from '@olist/data-quality';
@@ -10,7 +10,18 @@ import { RebuildVerifier } from './rebuild/rebuild-verifier.js';
 import { EVENT_STORE, SETTINGS, SQL_CLIENT } from '@olist/infrastructure';
 import { OPERATIONAL_READ_MODELS } from './runtime/operational-read-models.js';
 import { ProjectorRunner } from './runtime/projector-runner.js';
-import { DUCKDB, MART_READER, MART_REFRESH, OPERATIONS_PROJECTOR, PROJECTORS, QUALITY_GATE, REBUILD_VERIFIER, STAR_SCHEMA_BATCHES, STAR_SCHEMA_PROJECTOR } from './tokens.js';
+import {
+  DUCKDB,
+  MART_READER,
+  MART_REFRESH,
+  OPERATIONS_PROJECTOR,
+  PROJECTORS,
+  QUALITY_GATE,
+  QUERY_RUNNER,
+  REBUILD_VERIFIER,
+  STAR_SCHEMA_BATCHES,
+  STAR_SCHEMA_PROJECTOR,
+} from './tokens.js';
 import { SqlReadModelProjection, type SqlClient } from '@olist/postgres';
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 
@@ -26,6 +37,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(QUALITY_GATE) private readonly qualityGate: QualityGate,
     @Inject(OPERATIONS_PROJECTOR) private readonly operations: ProjectorRunner,
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(QUERY_RUNNER) private readonly queries: SandboxQueryRunner,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -49,6 +61,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   async onApplicationShutdown(): Promise<void> {
+    await this.queries.close(); // interrupts analysts' queries, removes the query snapshots
     await this.qualityGate.stop();
     for (const runner of this.runners) await runner.stop();
     await this.marts.stop();
@@ -120,7 +133,26 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       inject: [DUCKDB, SETTINGS],
       useFactory: (duckdb: DuckDbDatabase, settings: Settings) => new DuckDbMartReader(duckdb, { concurrency: settings.martReadConcurrency }),
     },
+    {
+      // Analysts' ad-hoc SQL (docs/ad-hoc-sql.md): sandboxed DuckDB instances on snapshot files of core and mart.
+      provide: QUERY_RUNNER,
+      inject: [DUCKDB, SETTINGS],
+      useFactory: (duckdb: DuckDbDatabase, settings: Settings) => {
+        const logger = new Logger('Query');
+        return new SandboxQueryRunner(duckdb, {
+          snapshotDir: settings.querySnapshotDir,
+          timeoutMs: settings.queryTimeoutMs,
+          maxRows: settings.queryMaxRows,
+          defaultRows: settings.queryDefaultRows,
+          memoryLimit: settings.queryMemoryLimit,
+          threads: settings.queryThreads,
+          concurrency: settings.queryConcurrency,
+          onSnapshot: (s) => logger.debug(`query snapshot at checkpoint ${s.checkpoint ?? '(start)'} copied in ${s.copyMs} ms`),
+          onError: (error) => logger.warn(error.message),
+        });
+      },
+    },
   ],
-  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER],
+  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER, QUERY_RUNNER],
 })
 export class ProjectorModule {}

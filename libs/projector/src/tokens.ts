@@ -14,3 +14,5 @@ export const STAR_SCHEMA_BATCHES = Symbol('STAR_SCHEMA_BATCHES');
 export const MART_READER = Symbol('MART_READER');
 /** Rebuild-and-verify of the read models this process owns (RebuildVerification). */
 export const REBUILD_VERIFIER = Symbol('REBUILD_VERIFIER');
+/** The QueryRunner port (libs/analytics): in this process, SandboxQueryRunner on snapshots of the projector's DuckDB file. */
+export const QUERY_RUNNER = Symbol('QUERY_RUNNER');

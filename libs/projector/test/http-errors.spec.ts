@@ -35,7 +35,7 @@ const reader: MartReader = {
         throw new InvalidMartQueryError('limit', 'limit must be an integer from 1 to 100000');
       case 'race':
         throw new WrongExpectedVersionError('order-1', 3n, 4n);
-      case 'store-down':
+      case 'store_down':
         throw new EventStoreUnavailableError('deadline exceeded');
       default:
         throw new Error('secret detail of a bug');
@@ -99,7 +99,7 @@ describe('error answers of the projector endpoints, and their HTTP clients', () 
         details: { streamId: 'order-1' },
       },
     });
-    expect(await read('store-down')).toMatchObject({
+    expect(await read('store_down')).toMatchObject({
       status: 503,
       retryAfter: '1',
       body: { code: 'EVENT_STORE.UNAVAILABLE', message: 'the event store is unavailable (deadline exceeded); post the batch again (nothing is appended twice)' },

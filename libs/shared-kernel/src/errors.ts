@@ -1,5 +1,8 @@
-/** What kind of failure an error is, which the HTTP layer maps to a status (invalid 400, not_found 404, conflict 409, unavailable 503). */
-export type ErrorKind = 'invalid' | 'not_found' | 'conflict' | 'unavailable';
+/**
+ * What kind of failure an error is, which the HTTP layer maps to a status (invalid 400, unauthenticated 401,
+ * forbidden 403, not_found 404, conflict 409, rate_limited 429, unavailable 503).
+ */
+export type ErrorKind = 'invalid' | 'unauthenticated' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'unavailable';
 
 /**
  * A typed failure of a domain rule or an application service, with a stable code (`CONTEXT.WHAT`, e.g.

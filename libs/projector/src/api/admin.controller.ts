@@ -2,8 +2,10 @@ import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { REBUILD_VERIFIER } from '../tokens.js';
 import type { RebuildVerification } from '../rebuild/rebuild-verifier.js';
+import { Roles } from '@olist/security';
 
 @ApiTags('admin')
+@Roles('auditor')
 @Controller('v1/admin')
 export class AdminController {
   constructor(@Inject(REBUILD_VERIFIER) private readonly verifier: RebuildVerification) {}

@@ -5,6 +5,8 @@ import { stringify } from 'csv-stringify/sync';
 import { MART_READER } from '../tokens.js';
 import { MART_FORMATS, MartQueryPipe, type MartReadRequest } from './mart-query.pipe.js';
 import { MartCatalogDto, MartPageDto } from './marts.dto.js';
+import { Roles } from '@olist/security';
+import { IDENTIFIER, PathParam } from '@olist/infrastructure';
 
 interface HeaderResponse {
   setHeader(name: string, value: string): unknown;
@@ -12,6 +14,7 @@ interface HeaderResponse {
 
 /** Analysts' reads of the `mart` schema (spec §11 Query), answered by the process that owns the DuckDB file. */
 @ApiTags('marts')
+@Roles('analyst', 'auditor')
 @Controller('v1/marts')
 export class MartsController {
   constructor(@Inject(MART_READER) private readonly reader: MartReader) {}
@@ -47,7 +50,7 @@ export class MartsController {
   @ApiNotFoundResponse({ description: 'MART.UNKNOWN_MART' })
   @ApiServiceUnavailableResponse({ description: 'MART.UNAVAILABLE: marts not built yet, or the projector unreachable (Retry-After)' })
   async read(
-    @Param('name') name: string,
+    @Param('name', new PathParam('name', IDENTIFIER, 'a mart name (monthly_revenue, …)')) name: string,
     @Query(MartQueryPipe) request: MartReadRequest,
     @Res({ passthrough: true }) response: HeaderResponse,
   ): Promise<MartPage | string> {

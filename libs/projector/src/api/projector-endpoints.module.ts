@@ -3,12 +3,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin.module.js';
 import { MartsModule } from './marts.module.js';
 import { ProjectionsModule } from './projections.module.js';
+import { QueryModule } from './query.module.js';
 import { RemoteProjectionsModule } from './remote-projections.module.js';
 
 /**
- * The API's endpoints that the owner of the read models answers — `/v1/marts`, `/v1/projections/status`,
- * `/v1/admin/rebuild-verify`: this process's projector in embedded mode (PROJECTOR=in-process), else the
- * projector process over HTTP (PROJECTOR_URL).
+ * The API's endpoints that the owner of the read models answers — `/v1/marts`, `/v1/query`,
+ * `/v1/projections/status`, `/v1/admin/rebuild-verify`: this process's projector in embedded mode
+ * (PROJECTOR=in-process), else the projector process over HTTP (PROJECTOR_URL).
  */
 @Module({})
 export class ProjectorEndpointsModule {
@@ -18,6 +19,7 @@ export class ProjectorEndpointsModule {
       module: ProjectorEndpointsModule,
       imports: [
         MartsModule.register(settings),
+        QueryModule.register(settings),
         AdminModule.register(settings),
         inProcess ? ProjectionsModule : RemoteProjectionsModule.register(settings),
       ],

@@ -3,6 +3,7 @@ import { Controller, DefaultValuePipe, Get, Inject, Module, ParseIntPipe, Query,
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ProjectorUnreachableError } from '../http/projections-errors.js';
 import { fetchProjector } from './projector-client.js';
+import { Roles } from '@olist/security';
 
 const PROJECTOR_URL = Symbol('PROJECTOR_URL');
 
@@ -16,6 +17,7 @@ interface StatusResponse {
  * `GET /v1/projections/status` by asking it, so operators have the same endpoint in both modes.
  */
 @ApiTags('operations')
+@Roles('loader', 'analyst', 'auditor', 'viewer')
 @Controller('v1/projections')
 class RemoteProjectionsController {
   constructor(@Inject(PROJECTOR_URL) private readonly projectorUrl: string) {}

@@ -3,8 +3,10 @@ import { Controller, DefaultValuePipe, Get, Inject, ParseIntPipe, Query } from '
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { PROJECTORS } from '../tokens.js';
 import { ProjectorFailedError } from './projections-errors.js';
+import { Roles } from '@olist/security';
 
 @ApiTags('operations')
+@Roles('loader', 'analyst', 'auditor', 'viewer')
 @Controller('v1/projections')
 export class ProjectionsController {
   constructor(@Inject(PROJECTORS) private readonly runners: ReadonlyArray<ProjectorRunner>) {}

@@ -6,9 +6,11 @@ import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { DUCKDB, PROJECTORS } from '../tokens.js';
+import { Public } from '@olist/security';
 
 /** The projector process's health: its DuckDB file answers, every projector runs, the event store answers. */
 @ApiTags('operations')
+@Public()
 @Controller('health')
 export class ProjectorHealthController {
   constructor(

@@ -3,15 +3,16 @@ import { TerminusModule } from '@nestjs/terminus';
 import { ProjectionsController } from './projections.controller.js';
 import { ProjectorModule } from '../projector.module.js';
 import { InternalMartsController } from './internal-marts.controller.js';
+import { InternalQueryController } from './internal-query.controller.js';
 import { InternalRebuildController } from './internal-rebuild.controller.js';
 import { ProjectorHealthController } from './projector-health.controller.js';
 
 /**
- * The projector process's HTTP side: it owns the DuckDB file, so it answers the mart reads the API
- * forwards (PROJECTOR=external), and shows its health and projection status.
+ * The projector process's HTTP side: it owns the DuckDB file, so it answers the mart reads and the ad-hoc
+ * queries the API forwards (PROJECTOR=external), and shows its health and projection status.
  */
 @Module({
   imports: [ProjectorModule, TerminusModule],
-  controllers: [InternalMartsController, InternalRebuildController, ProjectorHealthController, ProjectionsController],
+  controllers: [InternalMartsController, InternalQueryController, InternalRebuildController, ProjectorHealthController, ProjectionsController],
 })
 export class ProjectorHttpModule {}
