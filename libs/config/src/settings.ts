@@ -32,6 +32,11 @@ export interface Settings {
   readonly adminKey: string | undefined;
   /** Where a generated bootstrap admin key is written once (mode 0600). */
   readonly adminKeyFile: string;
+  /**
+   * Server mode: a connection for the audit trail as a login role that is a member of olist_dw_audit only
+   * (INSERT and SELECT on the audit log), apart from DATABASE_URL's owner role. Default: DATABASE_URL's connection.
+   */
+  readonly auditDatabaseUrl: string | undefined;
   /** Whether `/docs` (OpenAPI) is served without a key. */
   readonly docsPublic: boolean;
   /** Requests per minute one API key (or, without a key, one client address) may make; more get 429. */
@@ -93,6 +98,7 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     projectorUrl: (env.PROJECTOR_URL || `http://${projectorHost === '0.0.0.0' ? '127.0.0.1' : projectorHost}:${projectorPort}`).replace(/\/+$/, ''),
     martReadConcurrency: positiveInt('MART_READ_CONCURRENCY', env.MART_READ_CONCURRENCY, 2),
     adminKey: env.OLIST_DW_ADMIN_KEY || undefined,
+    auditDatabaseUrl: env.AUDIT_DATABASE_URL || undefined,
     adminKeyFile: resolve(env.OLIST_DW_ADMIN_KEY_FILE || 'var/admin.key'),
     docsPublic: oneOf('DOCS_PUBLIC', env.DOCS_PUBLIC, ['true', 'false'] as const, 'true') === 'true',
     rateLimitPerMinute: positiveInt('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 12_000),

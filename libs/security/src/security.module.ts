@@ -2,7 +2,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Settings } from '@olist/config';
 import { SETTINGS, SQL_CLIENT } from '@olist/infrastructure';
-import type { SqlClient } from '@olist/postgres';
+import { createPgClient, type SqlClient } from '@olist/postgres';
 import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditTrail } from './audit/audit-trail.js';
@@ -73,7 +73,11 @@ export class SecurityModule {
           inject: [SQL_CLIENT],
           useFactory: (sql: SqlClient) => {
             const logger = new Logger('AuditTrail');
-            return new AuditTrail(sql, { onError: (error) => logger.error(`audit-log entries not written yet (retrying): ${error.message}`) });
+            const own = settings.auditDatabaseUrl ? createPgClient(settings.auditDatabaseUrl, { max: 2 }) : undefined;
+            return new AuditTrail(own ?? sql, {
+              onError: (error) => logger.error(`audit-log entries not written yet (retrying): ${error.message}`),
+              onClose: own ? () => own.close() : undefined,
+            });
           },
         },
         SecurityLifecycle,

@@ -41,10 +41,31 @@ describe('security_audit.audit_log on a PostgreSQL server', () => {
     })).rejects.toThrow(/permission denied/);
   });
 
+  it('works through a login role of its own (AUDIT_DATABASE_URL) that can only add and read entries', async () => {
+    await sql.exec(`DO $$ BEGIN
+      IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'olist_dw_audit_writer') THEN CREATE ROLE olist_dw_audit_writer LOGIN PASSWORD 'olist_dw_audit_writer'; END IF;
+    END $$; GRANT olist_dw_audit TO olist_dw_audit_writer;`);
+    const url = new URL(db.url);
+    url.username = 'olist_dw_audit_writer';
+    url.password = 'olist_dw_audit_writer';
+    const own = createPgClient(url.toString(), { max: 1 });
+    const ownTrail = new AuditTrail(own, { onClose: () => own.close() });
+    try {
+      ownTrail.record(entry('dora'));
+      await ownTrail.flush();
+      expect((await ownTrail.read(reader('dora', 'analyst'), { limit: 10, offset: 0 })).total).toBe(1);
+      expect((await own.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u).toBe('olist_dw_audit_writer');
+      await expect(own.query('DELETE FROM security_audit.audit_log')).rejects.toThrow(/permission denied/);
+      await expect(own.query('SELECT * FROM security_audit.users')).rejects.toThrow(/permission denied/);
+    } finally {
+      await ownTrail.close();
+    }
+  });
+
   it('shows a user only their own entries (row-level security), an auditor all', async () => {
     expect((await trail.read(reader('ana', 'analyst'), { limit: 100, offset: 0 })).entries.map((e) => e.user_name)).toEqual(['ana', 'ana']);
     expect((await trail.read(reader('bob', 'analyst'), { limit: 100, offset: 0 })).total).toBe(1);
     expect((await trail.read(reader('ana', 'analyst'), { user: 'bob', limit: 100, offset: 0 })).total).toBe(0);
-    expect((await trail.read(reader('carl', 'auditor'), { limit: 100, offset: 0 })).total).toBe(4);
+    expect((await trail.read(reader('carl', 'auditor'), { limit: 100, offset: 0 })).total).toBe(5);
   });
 });

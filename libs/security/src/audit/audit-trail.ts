@@ -60,7 +60,13 @@ export class AuditTrail {
 
   constructor(
     private readonly sql: SqlClient,
-    private readonly options: { readonly flushMs?: number; readonly maxBatch?: number; readonly onError?: (error: Error) => void } = {},
+    private readonly options: {
+      readonly flushMs?: number;
+      readonly maxBatch?: number;
+      readonly onError?: (error: Error) => void;
+      /** Releases a connection of the trail's own (AUDIT_DATABASE_URL) once the last entries are written. */
+      readonly onClose?: () => Promise<void>;
+    } = {},
   ) {}
 
   record(entry: AuditEntry): void {
@@ -90,6 +96,7 @@ export class AuditTrail {
   async close(): Promise<void> {
     this.closed = true;
     await this.flush();
+    await this.options.onClose?.();
   }
 
   private async write(batch: ReadonlyArray<AuditEntry>): Promise<void> {
