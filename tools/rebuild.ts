@@ -1,4 +1,7 @@
 /**
+ * `npm run rebuild -- --to <position> [--out FILE]`: the star schema and marts as they were when the log ended at
+ * that position (e.g. a run's endedAtPosition), replayed into a new DuckDB file that analysts can open; no comparison.
+ *
  * `npm run rebuild [-- --json] [-- --out FILE]`: replays the event log from position 0 into fresh read
  * models — a new DuckDB file for the star schema and the marts, an in-memory PGlite for the Postgres read
  * models — and compares them with the live ones, table by table, by row count and content hash.
@@ -13,7 +16,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { OPERATIONAL_READ_MODELS, rebuildAndCompare, type RebuildReport } from '@olist/projector';
+import { buildStarSchemaAsOf, OPERATIONAL_READ_MODELS, rebuildAndCompare, resolveLogPoint, type RebuildReport } from '@olist/projector';
+import { STAR_SCHEMA_TABLES, MART_TABLES, tableCounts } from '@olist/analytics';
+import { isCheckpoint } from '@olist/event-store';
 import { loadSettings, type Settings } from '@olist/config';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { openEventStore } from '@olist/infrastructure';
@@ -96,6 +101,31 @@ export const runRebuild = async (settings: Settings, options: RunRebuildOptions 
   }
 };
 
+/** `--to`: the star schema and marts as of a position, into `out` (a new file, kept). */
+export const rebuildAsOf = async (settings: Settings, to: string, out: string): Promise<{ position: string; events: number; counts: Record<string, number> }> => {
+  if (!isCheckpoint(to)) throw new RebuildUnavailableError(`--to ${to}: not a log position (20 digits, a colon, 20 digits; e.g. a run's endedAtPosition)`);
+  if (existsSync(out)) throw new RebuildUnavailableError(`--out ${out} exists: the rebuild needs a fresh file`);
+  const sql = await openLiveSql(settings);
+  const store = await openEventStore(settings, sql, { migrate: false });
+  try {
+    const position = await resolveLogPoint(store, { atPosition: to });
+    const { database, events } = await buildStarSchemaAsOf(store, position, out);
+    try {
+      const client = await database.connect();
+      try {
+        return { position, events, counts: await tableCounts(client, [...STAR_SCHEMA_TABLES, ...MART_TABLES]) };
+      } finally {
+        client.close();
+      }
+    } finally {
+      database.close();
+    }
+  } finally {
+    await store.close();
+    await sql.close();
+  }
+};
+
 const pad = (cells: string[], widths: number[], right: ReadonlyArray<boolean>): string =>
   cells.map((c, i) => (right[i] ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
 
@@ -128,7 +158,8 @@ if (isMain) {
   const program = new Command('rebuild')
     .description('Replay the event log from position 0 into fresh read models and compare them with the live ones (content hash per table)')
     .option('--json', 'machine-readable report on stdout')
-    .option('--out <file>', 'write the rebuilt DuckDB database here and keep it (default: a temp file, removed)')
+    .option('--out <file>', 'write the rebuilt DuckDB database here and keep it (default: a temp file, removed; with --to: var/as-of-<position>.duckdb)')
+    .option('--to <position>', 'rebuild the star schema and marts as of this log position instead (no comparison)')
     .exitOverride(); // a usage error exits 2, not 1 (1 means: some table differs)
   try {
     program.parse();
@@ -136,9 +167,17 @@ if (isMain) {
     const code = (error as { exitCode?: number }).exitCode ?? 2;
     process.exit(code === 0 ? 0 : 2);
   }
-  const opts = program.opts<{ json?: boolean; out?: string }>();
+  const opts = program.opts<{ json?: boolean; out?: string; to?: string }>();
   try {
     const settings = loadSettings();
+    if (opts.to) {
+      const out = resolve(opts.out ?? `var/as-of-${opts.to.replace(':', '-')}.duckdb`);
+      const result = await rebuildAsOf(settings, opts.to, out);
+      const text = `the star schema and marts as of ${result.position} (${result.events} events replayed) are in ${out}:\n` +
+        Object.entries(result.counts).map(([t, n]) => `  ${t.padEnd(30)} ${String(n).padStart(8)}`).join('\n');
+      process.stdout.write(`${opts.json ? JSON.stringify({ ...result, out }, null, 2) : text}\n`);
+      process.exit(0);
+    }
     if (!opts.json) process.stderr.write(`rebuilding from the event log (${settings.mode} mode, DuckDB ${settings.duckdbPath})\n`);
     const report = await runRebuild(settings, { ...(opts.out ? { out: opts.out } : {}) });
     process.stdout.write(`${opts.json ? JSON.stringify(report, null, 2) : renderReport(report)}\n`);

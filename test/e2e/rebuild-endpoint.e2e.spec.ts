@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RebuildReport } from '@olist/projector';
+import type { AsOfReport, RebuildJobView, RebuildReport } from '@olist/projector';
 import { generateDataset } from '@olist/generator';
 import { loadDirectory } from '@olist/loader';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
@@ -10,6 +10,7 @@ import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 describe('end to end: rebuild-and-verify through the API', () => {
   let dir: string;
   let api: EmbeddedApi;
+  let runId: string;
   const verify = () => fetch(`${api.url}/v1/admin/rebuild-verify`, { method: 'POST', headers: api.headers });
 
   beforeAll(async () => {
@@ -19,6 +20,7 @@ describe('end to end: rebuild-and-verify through the API', () => {
     const summary = await loadDirectory({ dir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 100 });
     await api.waitForRunOutcome(summary.runId);
     await api.waitForProjector();
+    runId = summary.runId;
   }, 180_000);
 
   afterAll(async () => {
@@ -36,6 +38,35 @@ describe('end to end: rebuild-and-verify through the API', () => {
     expect(stores).toEqual(new Set(['duckdb', 'postgres']));
     expect(report.tables.map((t) => t.table)).toEqual(expect.arrayContaining(['core.fact_orders', 'mart.monthly_revenue', 'data_quality.checks', 'etl_orchestration.pipeline_runs']));
   }, 120_000);
+
+  it('runs as a job: started at once, one at a time, followed to its per-table result; or as of a log position', async () => {
+    const start = (body: object) => fetch(`${api.url}/v1/admin/rebuilds`, { method: 'POST', headers: { ...api.headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const follow = async (jobId: string): Promise<RebuildJobView> => {
+      for (;;) {
+        const job = (await (await fetch(`${api.url}/v1/admin/rebuilds/${jobId}`, { headers: api.headers })).json()) as RebuildJobView;
+        if (job.status !== 'running') return job;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const first = await start({});
+    expect(first.status).toBe(202);
+    const job = (await first.json()) as RebuildJobView;
+    expect(job).toMatchObject({ status: 'running', to: null });
+    const second = await start({});
+    expect([second.status, ((await second.json()) as { code: string; details: { jobId: string } }).details.jobId]).toEqual([409, job.jobId]);
+    const done = await follow(job.jobId);
+    expect(done).toMatchObject({ status: 'succeeded', result: { equal: true } });
+    expect(done.progress.events).toBeGreaterThan(0);
+
+    const { endedAtPosition } = (await (await fetch(`${api.url}/v1/pipeline-runs/${runId}`, { headers: api.headers })).json()) as { endedAtPosition: string };
+    const asOf = await follow(((await (await start({ to: endedAtPosition })).json()) as RebuildJobView).jobId);
+    const result = asOf.result as AsOfReport;
+    expect(result).toMatchObject({ kind: 'as-of', position: endedAtPosition });
+    const live = (done.result as RebuildReport).tables.filter((t) => t.store === 'duckdb');
+    expect(Object.fromEntries(result.tables.map((t) => [t.table, t.hash]))).toEqual(Object.fromEntries(live.map((t) => [t.table, t.live!.hash])));
+    expect((await start({ to: 'nope' })).status).toBe(400);
+    expect((await fetch(`${api.url}/v1/admin/rebuilds/7f02e3a6-62fd-5553-9585-932123bb5b76`, { headers: api.headers })).status).toBe(404);
+  }, 180_000);
 
   it('names a deliberately corrupted table, and only that one; one rebuild at a time', async () => {
     const db = await api.duckdb();

@@ -1,3 +1,4 @@
+import { AuditModule } from '@olist/audit';
 import { CommandSideModule } from '@olist/command-side';
 import { loadSettings } from '@olist/config';
 import { InfrastructureModule } from '@olist/infrastructure';
@@ -28,6 +29,7 @@ export class AppModule {
         CommandSideModule,
         HealthModule,
         OperationsModule,
+        AuditModule,
         ProjectorEndpointsModule.register(settings),
       ],
     };

@@ -14,3 +14,6 @@ export function decodeCheckpointPair(checkpoint: Checkpoint | string): [bigint, 
   const match = FORMAT.exec(checkpoint);
   return match ? [BigInt(match[1]!), BigInt(match[2]!)] : undefined;
 }
+
+/** Whether a text is a checkpoint of our adapters (both encode pairs): a malformed cursor can be told apart before any read. */
+export const isCheckpoint = (text: string): text is Checkpoint => FORMAT.test(text);

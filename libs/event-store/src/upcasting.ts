@@ -54,6 +54,11 @@ export class UpcastingEventStore implements EventStore {
     readonly schemas: EventSchemaRegistry,
   ) {}
 
+  /** The store beneath: events as they were stored, in their stored schema version (auditors' `raw` reads). */
+  get stored(): EventStore {
+    return this.inner;
+  }
+
   appendToStream: EventStore['appendToStream'] = (streamId, events, options) => this.inner.appendToStream(streamId, events, options);
   appendMany: EventStore['appendMany'] = (requests) => this.inner.appendMany(requests);
 

@@ -1,4 +1,6 @@
-import { SQL_CLIENT } from '@olist/infrastructure';
+import { pipelineRunStreamId } from '@olist/etl-orchestration';
+import type { EventStore } from '@olist/event-store';
+import { EVENT_STORE, SQL_CLIENT } from '@olist/infrastructure';
 import type { SqlClient } from '@olist/postgres';
 import { Controller, DefaultValuePipe, Get, Inject, Param, ParseIntPipe, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -20,7 +22,10 @@ const numericScore = <T extends object>(row: T): T => {
 @Roles('loader', 'auditor', 'viewer')
 @Controller('v1')
 export class OperationsController {
-  constructor(@Inject(SQL_CLIENT) private readonly sql: SqlClient) {}
+  constructor(
+    @Inject(SQL_CLIENT) private readonly sql: SqlClient,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   @Get('pipeline-runs')
   @ApiOperation({ summary: 'Pipeline runs, newest first' })
@@ -44,7 +49,11 @@ export class OperationsController {
               first_line, last_line
        FROM etl_orchestration.file_statistics WHERE run_id = $1 ORDER BY first_batch_at, file`, [runId]);
     const quality = await this.report(runId);
-    return { ...numericScore(run), tasks, statistics, rejections: rejections.map((r) => ({ ...r, rows: Number(r.rows) })), quality };
+    // Where the log stood when the run ended: the marts as they were after this run are at this position (time travel).
+    const ended = ['COMPLETED', 'FAILED'].includes(String((run as { status?: unknown }).status))
+      ? (await this.store.readStream(pipelineRunStreamId(runId), { direction: 'backwards', maxCount: 1 }))[0]?.position ?? null
+      : null;
+    return { ...numericScore(run), endedAtPosition: ended, tasks, statistics, rejections: rejections.map((r) => ({ ...r, rows: Number(r.rows) })), quality };
   }
 
   @Get('quality/rules')

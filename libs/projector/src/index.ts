@@ -8,3 +8,5 @@ export * from './rebuild/rebuild-verifier.js';
 export * from './quality/quality-gate.js';
 export * from './http/projector-http.module.js';
 export * from './api/projector-endpoints.module.js';
+export * from './time-travel/marts-as-of.js';
+export * from './rebuild/rebuild-jobs.js';

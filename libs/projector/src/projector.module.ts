@@ -1,11 +1,13 @@
 import type { Settings } from '@olist/config';
 import { DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, StarSchemaProjection } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
-import type { EventStore } from '@olist/event-store';
 import { loadRuleSet } from '@olist/data-quality';
 import type { RecordedEvent } from '@olist/event-store';
 import { Subject } from 'rxjs';
 import { QualityGate } from './quality/quality-gate.js';
+import { MartsAsOf } from './time-travel/marts-as-of.js';
+import { dirname, join } from 'node:path';
+import type { EventStore } from '@olist/event-store';
 import { RebuildVerifier } from './rebuild/rebuild-verifier.js';
 import { EVENT_STORE, SETTINGS, SQL_CLIENT } from '@olist/infrastructure';
 import { OPERATIONAL_READ_MODELS } from './runtime/operational-read-models.js';
@@ -18,6 +20,7 @@ import {
   PROJECTORS,
   QUALITY_GATE,
   QUERY_RUNNER,
+  MARTS_AS_OF,
   REBUILD_VERIFIER,
   STAR_SCHEMA_BATCHES,
   STAR_SCHEMA_PROJECTOR,
@@ -38,6 +41,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     @Inject(OPERATIONS_PROJECTOR) private readonly operations: ProjectorRunner,
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
     @Inject(QUERY_RUNNER) private readonly queries: SandboxQueryRunner,
+    @Inject(MARTS_AS_OF) private readonly timeTravel: MartsAsOf,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -62,6 +66,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
 
   async onApplicationShutdown(): Promise<void> {
     await this.queries.close(); // interrupts analysts' queries, removes the query snapshots
+    await this.timeTravel.close();
     await this.qualityGate.stop();
     for (const runner of this.runners) await runner.stop();
     await this.marts.stop();
@@ -152,7 +157,13 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         });
       },
     },
+    {
+      // Time travel: the marts as of a past log position, replayed into scratch files next to the DuckDB file.
+      provide: MARTS_AS_OF,
+      inject: [EVENT_STORE, SETTINGS],
+      useFactory: (store: EventStore, settings: Settings) => new MartsAsOf(store, join(dirname(settings.duckdbPath), 'time-travel')),
+    },
   ],
-  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER, QUERY_RUNNER],
+  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER, QUERY_RUNNER, MARTS_AS_OF],
 })
 export class ProjectorModule {}

@@ -12,6 +12,8 @@ export const QUALITY_GATE = Symbol('QUALITY_GATE');
 export const STAR_SCHEMA_BATCHES = Symbol('STAR_SCHEMA_BATCHES');
 /** The MartReader port (libs/analytics): in this process, DuckDbMartReader on the projector's DuckDB instance. */
 export const MART_READER = Symbol('MART_READER');
+/** The marts as of a past log position (MartTimeTravel): replays into a scratch DuckDB file in the DuckDB owner's process. */
+export const MARTS_AS_OF = Symbol('MARTS_AS_OF');
 /** Rebuild-and-verify of the read models this process owns (RebuildVerification). */
 export const REBUILD_VERIFIER = Symbol('REBUILD_VERIFIER');
 /** The QueryRunner port (libs/analytics): in this process, SandboxQueryRunner on snapshots of the projector's DuckDB file. */

@@ -1,14 +1,27 @@
-import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { REBUILD_VERIFIER } from '../tokens.js';
-import type { RebuildVerification } from '../rebuild/rebuild-verifier.js';
 import { Roles } from '@olist/security';
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
+import { RebuildJobs } from '../rebuild/rebuild-jobs.js';
+import type { RebuildVerification } from '../rebuild/rebuild-verifier.js';
+import { REBUILD_VERIFIER } from '../tokens.js';
+
+export class StartRebuildDto {
+  @ApiProperty({ required: false, description: 'only up to this log position: the star schema and marts as they were then (rows and hashes, no comparison)' })
+  @IsOptional() @Matches(/^\d{20}:\d{20}$/, { message: 'to must be a log position (20 digits, a colon, 20 digits)' })
+  to?: string;
+}
 
 @ApiTags('admin')
+@ApiBearerAuth()
 @Roles('auditor')
 @Controller('v1/admin')
 export class AdminController {
-  constructor(@Inject(REBUILD_VERIFIER) private readonly verifier: RebuildVerification) {}
+  constructor(
+    @Inject(REBUILD_VERIFIER) private readonly verifier: RebuildVerification,
+    private readonly jobs: RebuildJobs,
+  ) {}
 
   @Post('rebuild-verify')
   @HttpCode(200)
@@ -21,5 +34,20 @@ export class AdminController {
   @ApiServiceUnavailableResponse({ description: 'REBUILD.UNAVAILABLE: the projector process (PROJECTOR=external) cannot be reached' })
   rebuildAndVerify() {
     return this.verifier.run();
+  }
+
+  @Post('rebuilds')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Start a rebuild-and-verify job (or, with `to`, a rebuild as of a log position); answers its id at once' })
+  @ApiAcceptedResponse({ description: 'The job, running: follow it at /v1/admin/rebuilds/:id' })
+  @ApiConflictResponse({ description: "REBUILD.IN_PROGRESS: a rebuild is running; `details.jobId` is the running job's id" })
+  startRebuild(@Body() body: StartRebuildDto) {
+    return this.jobs.start(body.to);
+  }
+
+  @Get('rebuilds/:jobId')
+  @ApiOperation({ summary: 'A rebuild job: progress while it runs, then the per-table result' })
+  rebuild(@Param('jobId', new ParseUUIDPipe()) jobId: string) {
+    return this.jobs.get(jobId);
   }
 }

@@ -9,7 +9,8 @@ import {
 } from '@olist/analytics';
 import { Injectable, type PipeTransform } from '@nestjs/common';
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, Matches, Max, Min, validateSync } from 'class-validator';
+import type { LogPoint } from '../time-travel/marts-as-of.js';
 
 export const MART_FORMATS = ['json', 'csv'] as const;
 export type MartFormat = (typeof MART_FORMATS)[number];
@@ -31,13 +32,21 @@ export class MartPageParams {
 
   @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value)) @IsIn(MART_FORMATS)
   format: MartFormat = 'json';
+
+  @IsOptional() @Matches(/^\d{20}:\d{20}$/, { message: 'atPosition must be a log position (e.g. a run\'s endedAtPosition: 20 digits, a colon, 20 digits)' })
+  atPosition?: string;
+
+  @IsOptional() @Type(() => Date) @IsDate({ message: 'recordedAsOf must be an ISO-8601 time' })
+  recordedAsOf?: Date;
 }
 
-const RESERVED = new Set(['limit', 'offset', 'order', 'format']);
+const RESERVED = new Set(['limit', 'offset', 'order', 'format', 'atPosition', 'recordedAsOf']);
 
 export interface MartReadRequest {
   readonly query: MartQuery;
   readonly format: MartFormat;
+  /** Time travel: the marts as they were at this point of the log (else the live marts). */
+  readonly at?: LogPoint;
 }
 
 /**
@@ -70,6 +79,8 @@ export class MartQueryPipe implements PipeTransform<Record<string, unknown>, Mar
     const [error] = validateSync(params);
     if (error) throw new InvalidMartQueryError(error.property, Object.values(error.constraints ?? {})[0] ?? `${error.property} is invalid`);
     const order = (params.order ?? '').split(',').filter(Boolean).map((o) => ({ column: o.replace(/^-/, ''), descending: o.startsWith('-') }));
-    return { query: { filters, order, limit: params.limit, offset: params.offset }, format: params.format };
+    if (params.atPosition && params.recordedAsOf) throw new InvalidMartQueryError('atPosition', 'give atPosition or recordedAsOf, not both');
+    const at: LogPoint | undefined = params.atPosition ? { atPosition: params.atPosition } : params.recordedAsOf ? { recordedAsOf: params.recordedAsOf } : undefined;
+    return { query: { filters, order, limit: params.limit, offset: params.offset }, format: params.format, ...(at ? { at } : {}) };
   }
 }

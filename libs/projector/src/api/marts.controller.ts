@@ -2,7 +2,8 @@ import { MART_NAMES, MART_PAGE_DEFAULT_LIMIT, MART_PAGE_MAX_LIMIT, type MartPage
 import { Controller, Get, Header, Inject, Param, Query, Res } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { stringify } from 'csv-stringify/sync';
-import { MART_READER } from '../tokens.js';
+import { MART_READER, MARTS_AS_OF } from '../tokens.js';
+import type { MartTimeTravel } from '../time-travel/marts-as-of.js';
 import { MART_FORMATS, MartQueryPipe, type MartReadRequest } from './mart-query.pipe.js';
 import { MartCatalogDto, MartPageDto } from './marts.dto.js';
 import { Roles } from '@olist/security';
@@ -17,7 +18,10 @@ interface HeaderResponse {
 @Roles('analyst', 'auditor')
 @Controller('v1/marts')
 export class MartsController {
-  constructor(@Inject(MART_READER) private readonly reader: MartReader) {}
+  constructor(
+    @Inject(MART_READER) private readonly reader: MartReader,
+    @Inject(MARTS_AS_OF) private readonly timeTravel: MartTimeTravel,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'The marts: names, descriptions, row counts and columns with types and descriptions, as of one refresh' })
@@ -42,6 +46,8 @@ export class MartsController {
   @ApiQuery({ name: 'offset', required: false, type: Number, description: 'default 0' })
   @ApiQuery({ name: 'order', required: false, type: String, description: 'comma-separated columns, - for descending, e.g. -gmv,month (default: the mart\'s natural order)' })
   @ApiQuery({ name: 'format', required: false, enum: MART_FORMATS })
+  @ApiQuery({ name: 'atPosition', required: false, type: String, description: "time travel: the mart as it was when the log ended at this position (e.g. a run's endedAtPosition)" })
+  @ApiQuery({ name: 'recordedAsOf', required: false, type: String, description: 'time travel: the mart as it was with the log as recorded up to this time' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: MartPageDto })
   @ApiBadRequestResponse({
@@ -54,7 +60,8 @@ export class MartsController {
     @Query(MartQueryPipe) request: MartReadRequest,
     @Res({ passthrough: true }) response: HeaderResponse,
   ): Promise<MartPage | string> {
-    const page = await this.reader.read(name, request.query);
+    const page = request.at ? await this.timeTravel.readAt(name, request.query, request.at) : await this.reader.read(name, request.query);
+    if ('position' in page) response.setHeader('X-Mart-Position', String(page.position));
     response.setHeader('X-Mart-Refresh-Sequence', String(page.refresh.sequence));
     response.setHeader('X-Mart-Refreshed-At', page.refresh.refreshedAt);
     if (page.refresh.checkpoint !== null) response.setHeader('X-Mart-Checkpoint', page.refresh.checkpoint);

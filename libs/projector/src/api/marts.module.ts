@@ -1,6 +1,6 @@
 import type { Settings } from '@olist/config';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MART_READER } from '../tokens.js';
+import { MART_READER, MARTS_AS_OF } from '../tokens.js';
 import { projectorOwned } from './projector-owned.module.js';
 import { MartsController } from './marts.controller.js';
 import { ProjectorMartReader } from './projector-mart-reader.js';
@@ -9,6 +9,6 @@ import { ProjectorMartReader } from './projector-mart-reader.js';
 @Module({})
 export class MartsModule {
   static register(settings: Settings): DynamicModule {
-    return projectorOwned(MartsModule, settings, MART_READER, (url) => new ProjectorMartReader(url), [MartsController]);
+    return projectorOwned(MartsModule, settings, [MART_READER, MARTS_AS_OF], (url) => new ProjectorMartReader(url), [MartsController]);
   }
 }

@@ -9,6 +9,10 @@ import {
   type MartReader,
 } from '@olist/analytics';
 import { errorBodyOfAnswer, fetchProjector } from './projector-client.js';
+import { BeforeTheLogError, type LogPoint, type MartTimeTravel } from '../time-travel/marts-as-of.js';
+
+const pointBody = (point: LogPoint | undefined) =>
+  point === undefined ? {} : 'atPosition' in point ? { atPosition: point.atPosition } : { recordedAsOf: point.recordedAsOf.toISOString() };
 
 /**
  * The MartReader port over HTTP, for an API whose projector runs as its own process (PROJECTOR=external):
@@ -16,7 +20,7 @@ import { errorBodyOfAnswer, fetchProjector } from './projector-client.js';
  * errors come back as the same typed errors, from the body's `code`. An unreachable or failing projector
  * is MartsUnavailable (503).
  */
-export class ProjectorMartReader implements MartReader {
+export class ProjectorMartReader implements MartReader, MartTimeTravel {
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 30_000,
@@ -30,14 +34,19 @@ export class ProjectorMartReader implements MartReader {
     return this.call<MartPage>(`/${encodeURIComponent(mart)}/query`, query, mart);
   }
 
-  private async call<T>(path: string, body: MartQuery | undefined, mart: string): Promise<T> {
+  /** MartTimeTravel: the projector replays the log up to the point (it owns the store's reader and a scratch directory). */
+  readAt(mart: string, query: MartQuery, point: LogPoint) {
+    return this.call<MartPage & { position: string; eventsReplayed: number }>(`/${encodeURIComponent(mart)}/query`, query, mart, point);
+  }
+
+  private async call<T>(path: string, body: MartQuery | undefined, mart: string, point?: LogPoint): Promise<T> {
     const response = await fetchProjector(
       this.baseUrl,
       `/internal/v1/marts${path}`,
       {
         method: body ? 'POST' : 'GET',
         headers: body ? { 'content-type': 'application/json' } : {},
-        body: body ? JSON.stringify({ filters: body.filters, order: body.order, limit: body.limit, offset: body.offset }) : undefined,
+        body: body ? JSON.stringify({ filters: body.filters, order: body.order, limit: body.limit, offset: body.offset, ...pointBody(point) }) : undefined,
         timeoutMs: this.timeoutMs,
       },
       (message) => new MartsUnavailableError(message),
@@ -55,6 +64,8 @@ export class ProjectorMartReader implements MartReader {
         throw new InvalidMartQueryError(parameter, message);
       case 'MART.UNAVAILABLE':
         throw new MartsUnavailableError(message);
+      case 'AUDIT.BEFORE_THE_LOG':
+        throw new BeforeTheLogError(message, details);
       default:
         throw new MartsUnavailableError(`the projector (${this.baseUrl}) failed to answer: ${message}`);
     }

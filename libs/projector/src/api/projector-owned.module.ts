@@ -9,11 +9,14 @@ import { ProjectorModule } from '../projector.module.js';
 export const projectorOwned = (
   module: Type,
   settings: Settings,
-  token: symbol,
+  tokens: symbol | ReadonlyArray<symbol>,
   remote: (projectorUrl: string) => unknown,
   controllers: Type[],
 ): DynamicModule => {
   const inProcess = settings.projector === 'in-process';
-  const providers: Provider[] = inProcess ? [] : [{ provide: token, useFactory: () => remote(settings.projectorUrl) }];
+  const [first, ...others] = typeof tokens === 'symbol' ? [tokens] : tokens;
+  const providers: Provider[] = inProcess
+    ? []
+    : [{ provide: first!, useFactory: () => remote(settings.projectorUrl) }, ...others.map((token) => ({ provide: token, useExisting: first! }))];
   return { module, imports: inProcess ? [ProjectorModule] : [], providers, controllers };
 };

@@ -1,7 +1,8 @@
 import type { MartReader } from '@olist/analytics';
 import { Body, Controller, Get, HttpCode, Inject, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { MART_READER } from '../tokens.js';
+import { MART_READER, MARTS_AS_OF } from '../tokens.js';
+import type { MartTimeTravel } from '../time-travel/marts-as-of.js';
 import { MartQueryDto } from './mart-query.dto.js';
 import { Roles } from '@olist/security';
 import { IDENTIFIER, PathParam } from '@olist/infrastructure';
@@ -14,7 +15,10 @@ import { IDENTIFIER, PathParam } from '@olist/infrastructure';
 @Roles('analyst', 'auditor')
 @Controller('internal/v1/marts')
 export class InternalMartsController {
-  constructor(@Inject(MART_READER) private readonly reader: MartReader) {}
+  constructor(
+    @Inject(MART_READER) private readonly reader: MartReader,
+    @Inject(MARTS_AS_OF) private readonly timeTravel: MartTimeTravel,
+  ) {}
 
   @Get()
   @ApiOperation({ summary: 'MartReader.catalog()' })
@@ -26,6 +30,9 @@ export class InternalMartsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'MartReader.read(name, query)' })
   read(@Param('name', new PathParam('name', IDENTIFIER, 'a mart name (monthly_revenue, …)')) name: string, @Body() query: MartQueryDto) {
-    return this.reader.read(name, query);
+    const { atPosition, recordedAsOf, ...page } = query;
+    if (atPosition) return this.timeTravel.readAt(name, page, { atPosition });
+    if (recordedAsOf) return this.timeTravel.readAt(name, page, { recordedAsOf });
+    return this.reader.read(name, page);
   }
 }

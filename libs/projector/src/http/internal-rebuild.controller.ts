@@ -1,4 +1,5 @@
-import { Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post } from '@nestjs/common';
+import { StartRebuildDto } from '../api/admin.controller.js';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { REBUILD_VERIFIER } from '../tokens.js';
 import type { RebuildVerification } from '../rebuild/rebuild-verifier.js';
@@ -14,7 +15,7 @@ export class InternalRebuildController {
   @Post()
   @HttpCode(200)
   @ApiOperation({ summary: 'RebuildVerifier.run()' })
-  run() {
-    return this.verifier.run();
+  run(@Body() body: StartRebuildDto) {
+    return this.verifier.run(body.to ? { to: body.to } : {});
   }
 }

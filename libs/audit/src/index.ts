@@ -1,0 +1,3 @@
+export * from './audit.module.js';
+export * from './aggregates.js';
+export * from './event-view.js';

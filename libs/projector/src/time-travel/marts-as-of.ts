@@ -1,0 +1,149 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDbMartReader, MartRefresher, StarSchemaProjection, type MartCatalog, type MartPage, type MartQuery } from '@olist/analytics';
+import { DuckDbDatabase } from '@olist/duckdb';
+import type { Checkpoint, EventStore } from '@olist/event-store';
+import { ApplicationError } from '@olist/shared-kernel';
+import { replayLog } from '../rebuild/replay.js';
+
+/** Where in the log to read the marts: at (or just before) a position, or as the log stood at a time. */
+export type LogPoint = { readonly atPosition: string } | { readonly recordedAsOf: Date };
+
+/** The marts as they were at a point of the log (`MartsAsOf` in the owner's process, or over HTTP). */
+export interface MartTimeTravel {
+  readAt(mart: string, query: MartQuery, point: LogPoint): Promise<MartPage & { readonly position: string; readonly eventsReplayed: number }>;
+}
+
+export class BeforeTheLogError extends ApplicationError {
+  readonly code = 'AUDIT.BEFORE_THE_LOG';
+  readonly kind = 'not_found';
+}
+
+interface Built {
+  readonly position: Checkpoint;
+  readonly events: number;
+  readonly database: DuckDbDatabase;
+  readonly reader: DuckDbMartReader;
+  readonly file: string;
+}
+
+/**
+ * The star schema and marts exactly as they were when the log ended at a past position (time travel): the
+ * log is replayed from position 0 up to that position into a scratch DuckDB file, and the marts are built on
+ * it; the live file is never touched. The last few points are kept (LRU), one replay runs at a time.
+ */
+export class MartsAsOf implements MartTimeTravel {
+  private readonly built = new Map<string, Promise<Built>>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly dir: string,
+    private readonly keep = 3,
+  ) {}
+
+  async catalog(point: LogPoint): Promise<MartCatalog & { readonly position: string }> {
+    const built = await this.at(point);
+    return { ...(await built.reader.catalog()), position: built.position };
+  }
+
+  async readAt(mart: string, query: MartQuery, point: LogPoint): Promise<MartPage & { readonly position: string; readonly eventsReplayed: number }> {
+    const built = await this.at(point);
+    return { ...(await built.reader.read(mart, query)), position: built.position, eventsReplayed: built.events };
+  }
+
+  async close(): Promise<void> {
+    for (const pending of this.built.values()) await this.discard(pending);
+    this.built.clear();
+  }
+
+  resolve(point: LogPoint): Promise<Checkpoint> {
+    return resolveLogPoint(this.store, point);
+  }
+
+  private async at(point: LogPoint): Promise<Built> {
+    const position = await this.resolve(point);
+    let pending = this.built.get(position);
+    if (pending) {
+      this.built.delete(position);
+    } else {
+      pending = this.enqueue(() => this.build(position));
+      pending.catch(() => this.built.delete(position));
+    }
+    this.built.set(position, pending);
+    while (this.built.size > this.keep) {
+      const [oldest, evicted] = this.built.entries().next().value as [string, Promise<Built>];
+      this.built.delete(oldest);
+      void this.discard(evicted);
+    }
+    return pending;
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task, task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async build(position: Checkpoint): Promise<Built> {
+    await mkdir(this.dir, { recursive: true });
+    const file = join(this.dir, `at-${position.replace(':', '-')}-${process.pid}.duckdb`);
+    await rm(file, { force: true });
+    await rm(`${file}.wal`, { force: true });
+    const { database, events } = await buildStarSchemaAsOf(this.store, position, file);
+    return { position, events, database, reader: new DuckDbMartReader(database, { concurrency: 2 }), file };
+  }
+
+  private async discard(pending: Promise<Built>): Promise<void> {
+    const built = await pending.catch(() => undefined);
+    if (!built) return;
+    built.database.close();
+    await rm(built.file, { force: true });
+    await rm(`${built.file}.wal`, { force: true });
+  }
+}
+
+/** The position of the last event at or before the point (the log as recorded up to a time: up to its first later event). */
+export const resolveLogPoint = async (store: EventStore, point: LogPoint): Promise<Checkpoint> => {
+  let last: Checkpoint | undefined;
+  let after: Checkpoint | undefined;
+  for (;;) {
+    const page = await store.readAll({ after, maxCount: 5_000 });
+    for (const e of page.events) {
+      const beyond = 'atPosition' in point ? e.position > point.atPosition : Date.parse(String(e.metadata.recordedAt)) > point.recordedAsOf.getTime();
+      if (beyond) return found(last, point);
+      last = e.position;
+    }
+    if (page.events.length === 0) return found(last, point);
+    after = page.checkpoint;
+  }
+};
+
+const found = (last: Checkpoint | undefined, point: LogPoint): Checkpoint => {
+  if (last === undefined) throw new BeforeTheLogError('the log holds no event at or before that point', { ...point });
+  return last;
+};
+
+/**
+ * Replays the log from position 0 up to `position` (an event's) into a new DuckDB file and builds the marts
+ * on it: the star schema and marts as they were then. The caller owns the returned database.
+ */
+export const buildStarSchemaAsOf = async (store: EventStore, position: Checkpoint, file: string): Promise<{ database: DuckDbDatabase; events: number }> => {
+  const database = await DuckDbDatabase.open(file);
+  try {
+    const projection = new StarSchemaProjection(database);
+    const { events } = await replayLog(store, projection, { until: position });
+    await projection.close?.();
+    const client = await database.connect();
+    try {
+      await new MartRefresher().refresh(client);
+    } finally {
+      client.close();
+    }
+    return { database, events };
+  } catch (error) {
+    database.close();
+    await rm(file, { force: true });
+    throw error;
+  }
+};
