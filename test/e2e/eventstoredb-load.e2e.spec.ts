@@ -61,7 +61,28 @@ describe('end to end: the EventStoreDB adapter selected by configuration', () =>
     expect(esdb.api.app.get<EventStore>(EVENT_STORE)).toBeInstanceOf(UpcastingEventStore);
     expect(esdb.hashes).toEqual(pg.hashes);
     expect(counts(esdb.summary.files)).toEqual(counts(pg.summary.files));
-  }, 180_000);
+
+    // Auditors page the global log of either store in pages of 100: every event once, in the store's order.
+    for (const { api } of [esdb, pg]) {
+      const store = api.app.get<EventStore>(EVENT_STORE);
+      const expected: string[] = [];
+      for (let page = await store.readAll({ maxCount: 5000 }); page.events.length > 0; page = await store.readAll({ after: page.checkpoint, maxCount: 5000 })) {
+        expected.push(...page.events.map((e) => e.id));
+      }
+      const seen: string[] = [];
+      let after = '';
+      for (;;) {
+        const body = (await (await fetch(`${api.url}/v1/audit/events?limit=100${after ? `&after=${after}` : ''}`, { headers: api.headers })).json()) as {
+          events: Array<{ eventId: string }>; next: string; more: boolean;
+        };
+        seen.push(...body.events.map((e) => e.eventId));
+        if (!body.more && body.events.length < 100) break;
+        after = body.next;
+      }
+      expect(seen).toEqual(expected);
+      expect(new Set(seen).size).toBe(seen.length);
+    }
+  }, 240_000);
 
   it('the projector resubscribes when the server drops, ends or refuses its subscription and when it refuses every call for a while, and loses or doubles nothing', async () => {
     const double = await startDouble();
