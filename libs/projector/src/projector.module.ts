@@ -1,5 +1,5 @@
 import type { Settings } from '@olist/config';
-import { DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, StarSchemaProjection } from '@olist/analytics';
+import { DuckDbLineage, DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, StarSchemaProjection } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { loadRuleSet } from '@olist/data-quality';
 import type { RecordedEvent } from '@olist/event-store';
@@ -21,6 +21,7 @@ import {
   QUALITY_GATE,
   QUERY_RUNNER,
   MARTS_AS_OF,
+  LINEAGE,
   REBUILD_VERIFIER,
   STAR_SCHEMA_BATCHES,
   STAR_SCHEMA_PROJECTOR,
@@ -158,12 +159,17 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       },
     },
     {
+      provide: LINEAGE,
+      inject: [DUCKDB],
+      useFactory: (duckdb: DuckDbDatabase) => new DuckDbLineage(duckdb, new DuckDbMartReader(duckdb, { concurrency: 1 })),
+    },
+    {
       // Time travel: the marts as of a past log position, replayed into scratch files next to the DuckDB file.
       provide: MARTS_AS_OF,
       inject: [EVENT_STORE, SETTINGS],
       useFactory: (store: EventStore, settings: Settings) => new MartsAsOf(store, join(dirname(settings.duckdbPath), 'time-travel')),
     },
   ],
-  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER, QUERY_RUNNER, MARTS_AS_OF],
+  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER, QUERY_RUNNER, MARTS_AS_OF, LINEAGE],
 })
 export class ProjectorModule {}

@@ -14,6 +14,8 @@ export const STAR_SCHEMA_BATCHES = Symbol('STAR_SCHEMA_BATCHES');
 export const MART_READER = Symbol('MART_READER');
 /** The marts as of a past log position (MartTimeTravel): replays into a scratch DuckDB file in the DuckDB owner's process. */
 export const MARTS_AS_OF = Symbol('MARTS_AS_OF');
+/** Lineage's DuckDB side (LineageReader): a mart row's fact rows, a fact row by key. */
+export const LINEAGE = Symbol('LINEAGE');
 /** Rebuild-and-verify of the read models this process owns (RebuildVerification). */
 export const REBUILD_VERIFIER = Symbol('REBUILD_VERIFIER');
 /** The QueryRunner port (libs/analytics): in this process, SandboxQueryRunner on snapshots of the projector's DuckDB file. */

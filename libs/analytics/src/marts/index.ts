@@ -2,3 +2,4 @@ export * from './mart-refresher.js';
 export * from './mart-refresh-scheduler.js';
 export * from './mart-reader.js';
 export * from './duckdb-mart-reader.js';
+export * from './lineage.js';

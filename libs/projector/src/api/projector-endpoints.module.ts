@@ -1,6 +1,7 @@
 import type { Settings } from '@olist/config';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AdminModule } from './admin.module.js';
+import { LineageModule } from '../lineage/lineage.module.js';
 import { MartsModule } from './marts.module.js';
 import { ProjectionsModule } from './projections.module.js';
 import { QueryModule } from './query.module.js';
@@ -21,6 +22,7 @@ export class ProjectorEndpointsModule {
         MartsModule.register(settings),
         QueryModule.register(settings),
         AdminModule.register(settings),
+        LineageModule.register(settings),
         inProcess ? ProjectionsModule : RemoteProjectionsModule.register(settings),
       ],
     };

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ProjectionsController } from './projections.controller.js';
 import { ProjectorModule } from '../projector.module.js';
+import { InternalLineageController } from '../lineage/lineage.controllers.js';
 import { InternalMartsController } from './internal-marts.controller.js';
 import { InternalQueryController } from './internal-query.controller.js';
 import { InternalRebuildController } from './internal-rebuild.controller.js';
@@ -13,6 +14,6 @@ import { ProjectorHealthController } from './projector-health.controller.js';
  */
 @Module({
   imports: [ProjectorModule, TerminusModule],
-  controllers: [InternalMartsController, InternalQueryController, InternalRebuildController, ProjectorHealthController, ProjectionsController],
+  controllers: [InternalMartsController, InternalQueryController, InternalRebuildController, InternalLineageController, ProjectorHealthController, ProjectionsController],
 })
 export class ProjectorHttpModule {}
