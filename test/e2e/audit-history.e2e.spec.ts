@@ -1,10 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { EventStore } from '@olist/event-store';
 import { generateDataset } from '@olist/generator';
-import { EVENT_STORE } from '@olist/infrastructure';
-import { loadDirectory, type LoadSummary } from '@olist/loader';
+import type { LoadSummary } from '@olist/loader';
 import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 const iso = (olist: string) => new Date(`${olist.replace(' ', 'T')}Z`).toISOString();
@@ -24,8 +22,7 @@ describe('auditors: the event history over HTTP (embedded)', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'olist-dw-audit-history-'));
     await generateDataset({ orders: 300, seed: 8, outDir: dataDir });
     api = await startEmbeddedApi();
-    load = await loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 200, qualityWaitMs: 60_000 });
-    expect(load.ok).toBe(true);
+    load = await api.loadAndSettle(dataDir);
     oracle = await csvOracle(dataDir);
   }, 120_000);
 
@@ -71,20 +68,7 @@ describe('auditors: the event history over HTTP (embedded)', () => {
   });
 
   it('pages the global log by cursor in pages of 100: every event once, in log order; filters and counts by type', async () => {
-    const store = api.app.get<EventStore>(EVENT_STORE);
-    const expected: string[] = [];
-    for (let page = await store.readAll({ maxCount: 5000 }); page.events.length > 0; page = await store.readAll({ after: page.checkpoint, maxCount: 5000 })) {
-      expected.push(...page.events.map((e) => e.id));
-    }
-    const seen: string[] = [];
-    let after = '';
-    for (;;) {
-      const { body } = await get(`/v1/audit/events?limit=100${after ? `&after=${after}` : ''}`);
-      seen.push(...body.events.map((e: { eventId: string }) => e.eventId));
-      if (!body.more && body.events.length < 100) break;
-      after = body.next;
-    }
-    expect(seen).toEqual(expected);
+    expect(await api.auditedEventIds(100)).toEqual(await api.eventIds());
     const orders = await oracle.one<{ n: bigint }>('SELECT count(*) AS n FROM orders');
     const counts = await get(`/v1/audit/events/counts?runId=${load.runId}`);
     expect(counts.body.counts.OrderPlaced).toBe(Number(orders.n));

@@ -1,10 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { contentHashes, MART_TABLES, STAR_SCHEMA_TABLES, type MartRefreshScheduler } from '@olist/analytics';
+import { contentHashes, MART_TABLES, STAR_SCHEMA_TABLES } from '@olist/analytics';
 import { generateDataset } from '@olist/generator';
-import { loadDirectory } from '@olist/loader';
-import { MART_REFRESH } from '@olist/projector';
 import { seededRandom } from '../support/child-apps.js';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 import { routesOf, type RouteInfo } from '../support/routes.js';
@@ -33,11 +31,7 @@ describe('fuzzing every route with bad requests', () => {
     dataDir = await mkdtemp(join(tmpdir(), 'olist-dw-fuzz-'));
     await generateDataset({ orders: 150, seed: 5, outDir: dataDir });
     api = await startEmbeddedApi();
-    const load = await loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 200, qualityWaitMs: 60_000 });
-    expect(load.ok).toBe(true);
-    await api.waitForRunOutcome(load.runId);
-    await api.waitForProjector();
-    await api.app.get<MartRefreshScheduler>(MART_REFRESH).refreshNow();
+    await api.loadAndSettle(dataDir);
     before = await contentHashes(await api.duckdb(), [...STAR_SCHEMA_TABLES, ...MART_TABLES]);
   }, 180_000);
 

@@ -2,10 +2,7 @@ import { readFile, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { MartRefreshScheduler } from '@olist/analytics';
 import { generateDataset } from '@olist/generator';
-import { loadDirectory } from '@olist/loader';
-import { MART_REFRESH } from '@olist/projector';
 import { csvOracle, startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 interface FactPage { table: string; total: number; rows: Array<Record<string, string> & { lineage: string }> }
@@ -23,10 +20,7 @@ describe('lineage: from a mart row to the CSV lines', () => {
     dir = await mkdtemp(join(tmpdir(), 'olist-dw-lineage-'));
     await generateDataset({ orders: 300, seed: 21, outDir: dir });
     api = await startEmbeddedApi();
-    const load = await loadDirectory({ dir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 200, qualityWaitMs: 60_000 });
-    await api.waitForRunOutcome(load.runId);
-    await api.waitForProjector();
-    await api.app.get<MartRefreshScheduler>(MART_REFRESH).refreshNow();
+    await api.loadAndSettle(dir);
     oracle = await csvOracle(dir);
   }, 120_000);
 
@@ -92,10 +86,7 @@ describe('lineage of every mart', () => {
     dir = await mkdtemp(join(tmpdir(), 'olist-dw-lineage-all-'));
     await generateDataset({ orders: 200, seed: 22, outDir: dir });
     api = await startEmbeddedApi();
-    const load = await loadDirectory({ dir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 200, qualityWaitMs: 60_000 });
-    await api.waitForRunOutcome(load.runId);
-    await api.waitForProjector();
-    await api.app.get<MartRefreshScheduler>(MART_REFRESH).refreshNow();
+    await api.loadAndSettle(dir);
   }, 120_000);
 
   afterAll(async () => {

@@ -2,11 +2,9 @@ import { createHash } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MART_NAMES, type MartPage, type MartRefreshScheduler } from '@olist/analytics';
+import { MART_NAMES, type MartPage } from '@olist/analytics';
 import { generateDataset } from '@olist/generator';
 import { SOURCE_FILES } from '@olist/ingestion';
-import { loadDirectory } from '@olist/loader';
-import { MART_REFRESH } from '@olist/projector';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 /** Content hash of a mart page: its rows, each as JSON, sorted. */
@@ -20,15 +18,6 @@ const martHashes = async (api: EmbeddedApi, query = ''): Promise<Record<string, 
     hashes[mart] = hashOf((await response.json()) as MartPage);
   }
   return hashes;
-};
-
-const loaded = async (api: EmbeddedApi, dir: string) => {
-  const load = await loadDirectory({ dir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 200, qualityWaitMs: 60_000 });
-  expect(load.ok).toBe(true);
-  await api.waitForRunOutcome(load.runId);
-  await api.waitForProjector();
-  await api.app.get<MartRefreshScheduler>(MART_REFRESH).refreshNow();
-  return load;
 };
 
 describe('time travel: the marts as of a past log position', () => {
@@ -64,7 +53,7 @@ describe('time travel: the marts as of a past log position', () => {
     let onlyA: Record<string, string>;
     const fresh = await startEmbeddedApi();
     try {
-      await loaded(fresh, dirs.a);
+      await fresh.loadAndSettle(dirs.a);
       onlyA = await martHashes(fresh);
     } finally {
       await fresh.close();
@@ -72,9 +61,9 @@ describe('time travel: the marts as of a past log position', () => {
 
     const api = await startEmbeddedApi();
     try {
-      const a = await loaded(api, dirs.a);
+      const a = await api.loadAndSettle(dirs.a);
       const run = (await (await fetch(`${api.url}/v1/pipeline-runs/${a.runId}`, { headers: api.headers })).json()) as { endedAtPosition: string };
-      const b = await loaded(api, dirs.b);
+      const b = await api.loadAndSettle(dirs.b);
       expect(b.totals.accepted).toBeGreaterThan(0);
       const now = await martHashes(api);
       expect(now).not.toEqual(onlyA);

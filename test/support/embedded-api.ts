@@ -5,7 +5,11 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { loadSettings, type Settings } from '@olist/config';
 import { DuckDbDatabase, type DuckDbClient } from '@olist/duckdb';
 import { createApiApp } from '../../apps/api/src/main.js';
-import { DUCKDB } from '@olist/projector';
+import { DUCKDB, MART_REFRESH } from '@olist/projector';
+import type { MartRefreshScheduler } from '@olist/analytics';
+import type { EventStore } from '@olist/event-store';
+import { EVENT_STORE } from '@olist/infrastructure';
+import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { generateApiKey } from '@olist/security';
 
 /** The real API (embedded mode: PGlite in a temp dir, DuckDB file, in-process projector) on a loopback port. */
@@ -20,6 +24,12 @@ export interface EmbeddedApi {
   /** A fresh connection to the projector's DuckDB database. */
   duckdb(): Promise<DuckDbClient>;
   waitForProjector(): Promise<void>;
+  /** Loads a directory as the admin and waits until everything is settled: the run's quality outcome, the projector, the marts. */
+  loadAndSettle(dir: string, batchSize?: number): Promise<LoadSummary>;
+  /** Every event id of the log, in log order, read straight from the store. */
+  eventIds(): Promise<string[]>;
+  /** Every event id, paged through `GET /v1/audit/events` in pages of `limit`. */
+  auditedEventIds(limit?: number): Promise<string[]>;
   /** Polls `GET /v1/pipeline-runs/:runId` until the run is COMPLETED or FAILED (its quality checked); returns the run. */
   waitForRunOutcome(runId: string, timeoutMs?: number): Promise<RunView>;
   close(): Promise<void>;
@@ -48,6 +58,34 @@ export const startEmbeddedApi = async (env: Record<string, string> = {}): Promis
       if (!body.caughtUp) throw new Error(`projector did not catch up: ${JSON.stringify(body)}`);
     },
     waitForRunOutcome: (runId, timeoutMs) => waitForRunOutcome(url, runId, timeoutMs, headers),
+    loadAndSettle: async (data, batchSize = 200) => {
+      const load = await loadDirectory({ dir: data, apiUrl: url, apiKey: adminKey, batchSize, qualityWaitMs: 60_000 });
+      if (!load.ok) throw new Error(`the load of ${data} failed: ${load.error?.message ?? JSON.stringify(load.totals)}`);
+      await waitForRunOutcome(url, load.runId, 120_000, headers);
+      const body = (await (await fetch(`${url}/v1/projections/status?waitMs=120000`, { headers })).json()) as { caughtUp?: boolean };
+      if (!body.caughtUp) throw new Error(`projector did not catch up: ${JSON.stringify(body)}`);
+      await app.get<MartRefreshScheduler>(MART_REFRESH).refreshNow();
+      return load;
+    },
+    eventIds: async () => {
+      const store = app.get<EventStore>(EVENT_STORE);
+      const ids: string[] = [];
+      for (let page = await store.readAll({ maxCount: 5000 }); page.events.length > 0; page = await store.readAll({ after: page.checkpoint, maxCount: 5000 })) {
+        ids.push(...page.events.map((e) => e.id));
+      }
+      return ids;
+    },
+    auditedEventIds: async (limit = 100) => {
+      const ids: string[] = [];
+      for (let after = ''; ;) {
+        const body = (await (await fetch(`${url}/v1/audit/events?limit=${limit}${after ? `&after=${after}` : ''}`, { headers })).json()) as {
+          events: Array<{ eventId: string }>; next: string; more: boolean;
+        };
+        ids.push(...body.events.map((e) => e.eventId));
+        if (!body.more && body.events.length < limit) return ids;
+        after = body.next;
+      }
+    },
     close: async () => {
       await app.close();
       await rm(dir, { recursive: true, force: true });
