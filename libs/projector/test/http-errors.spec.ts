@@ -18,7 +18,7 @@ import { InternalMartsController } from '../src/http/internal-marts.controller.j
 import { InternalRebuildController } from '../src/http/internal-rebuild.controller.js';
 import { RebuildInProgressError, RebuildUnavailableError, type RebuildVerification } from '../src/rebuild/rebuild-verifier.js';
 import type { RebuildReport } from '../src/rebuild/rebuild.js';
-import { MART_READER, REBUILD_VERIFIER } from '../src/tokens.js';
+import { MART_READER, MARTS_AS_OF, REBUILD_VERIFIER } from '../src/tokens.js';
 
 const QUERY: MartQuery = { filters: [], order: [], limit: 10, offset: 0 };
 
@@ -55,7 +55,7 @@ describe('error answers of the projector endpoints, and their HTTP clients', () 
   beforeAll(async () => {
     const moduleRef = await Test.createTestingModule({
       controllers: [InternalMartsController, InternalRebuildController],
-      providers: [{ provide: MART_READER, useValue: reader }, { provide: REBUILD_VERIFIER, useValue: verifier }],
+      providers: [{ provide: MART_READER, useValue: reader }, { provide: MARTS_AS_OF, useValue: { readAt: reader.read } }, { provide: REBUILD_VERIFIER, useValue: verifier }],
     }).compile();
     const logger: LoggerService = { log: () => undefined, warn: () => undefined, error: (message: unknown) => void logged.push(message) };
     app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger });
