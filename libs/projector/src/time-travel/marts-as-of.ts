@@ -57,12 +57,23 @@ export class MartsAsOf implements MartTimeTravel {
     this.built.clear();
   }
 
-  resolve(point: LogPoint): Promise<Checkpoint> {
-    return resolveLogPoint(this.store, point);
+  /** Resolutions of points already asked (each a scan of the log): the log up to a point with later events after it is fixed. */
+  private readonly resolved = new Map<string, Checkpoint>();
+
+  async resolve(point: LogPoint): Promise<Checkpoint> {
+    const key = 'atPosition' in point ? `p:${point.atPosition}` : `t:${point.recordedAsOf.toISOString()}`;
+    const known = this.resolved.get(key);
+    if (known) return known;
+    const { position, bounded } = await scanTo(this.store, point);
+    if (!bounded) return position; // at the head of the log: a later append moves it
+    if (this.resolved.size >= 1000) this.resolved.clear();
+    this.resolved.set(key, position);
+    return position;
   }
 
   private async at(point: LogPoint): Promise<Built> {
-    const position = await this.resolve(point);
+    // A point that is a built position is the position of an event: nothing to resolve.
+    const position = 'atPosition' in point && this.built.has(point.atPosition) ? (point.atPosition as Checkpoint) : await this.resolve(point);
     let pending = this.built.get(position);
     if (pending) {
       this.built.delete(position);
@@ -104,17 +115,20 @@ export class MartsAsOf implements MartTimeTravel {
 }
 
 /** The position of the last event at or before the point (the log as recorded up to a time: up to its first later event). */
-export const resolveLogPoint = async (store: EventStore, point: LogPoint): Promise<Checkpoint> => {
+export const resolveLogPoint = async (store: EventStore, point: LogPoint): Promise<Checkpoint> => (await scanTo(store, point)).position;
+
+/** `bounded`: an event after the point exists, so later appends cannot move the answer. */
+const scanTo = async (store: EventStore, point: LogPoint): Promise<{ position: Checkpoint; bounded: boolean }> => {
   let last: Checkpoint | undefined;
   let after: Checkpoint | undefined;
   for (;;) {
     const page = await store.readAll({ after, maxCount: 5_000 });
     for (const e of page.events) {
       const beyond = 'atPosition' in point ? e.position > point.atPosition : Date.parse(String(e.metadata.recordedAt)) > point.recordedAsOf.getTime();
-      if (beyond) return found(last, point);
+      if (beyond) return { position: found(last, point), bounded: true };
       last = e.position;
     }
-    if (page.events.length === 0) return found(last, point);
+    if (page.events.length === 0) return { position: found(last, point), bounded: false };
     after = page.checkpoint;
   }
 };
