@@ -1,8 +1,9 @@
+import { CHECKPOINT_FORMAT } from '@olist/event-store';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 
-const CURSOR = /^\d{20}:\d{20}$/;
+const CURSOR = CHECKPOINT_FORMAT;
 const CURSOR_MESSAGE = 'must be a cursor (a `next` or `position` of an earlier answer: 20 digits, a colon, 20 digits)';
 const list = ({ value }: { value: unknown }) => (Array.isArray(value) ? value : typeof value === 'string' ? value.split(',').filter(Boolean) : value);
 

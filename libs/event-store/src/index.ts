@@ -3,4 +3,4 @@ export * from './postgres/index.js';
 export * from './eventstoredb/index.js';
 export * from './upcasting.js';
 export * from './projection.js';
-export { isCheckpoint } from './checkpoint-pair.js';
+export { CHECKPOINT_FORMAT, isCheckpoint } from './checkpoint-pair.js';

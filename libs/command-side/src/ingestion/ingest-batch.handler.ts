@@ -40,12 +40,13 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     const parser = new RowParser(batch.file, batch.header);
     const parsed = batch.rows.map((row) => parser.parse(row.values));
     const lines = batch.rows.map((r) => r.line);
-    const batchStream = ingestionBatchStreamId(batch.runId, batch.file.name, Math.min(...lines), Math.max(...lines));
+    const span = { fromLine: Math.min(...lines), toLine: Math.max(...lines) };
+    const batchStream = ingestionBatchStreamId(batch.runId, batch.file.name, span.fromLine, span.toLine);
     const earlier = new WrittenEarlier();
     for (let attempt = 1; ; attempt++) {
       try {
         const { result, uow } = await this.attempt(batch, parsed, run, batchStream, earlier);
-        await this.recordOutcome(batch, result, uow, batchStream);
+        await this.recordOutcome(batch, result, uow, batchStream, span);
         return result;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS) throw error;
@@ -68,13 +69,18 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
    * A crash between the batch's append and this one leaves the batch uncounted until the same lines are posted
    * again (then as duplicates).
    */
-  private async recordOutcome(batch: IngestBatchCommand, result: BatchResult, uow: BatchUnitOfWork, stream: string): Promise<void> {
-    const lines = batch.rows.map((r) => r.line);
+  private async recordOutcome(
+    batch: IngestBatchCommand,
+    result: BatchResult,
+    uow: BatchUnitOfWork,
+    stream: string,
+    span: { readonly fromLine: number; readonly toLine: number },
+  ): Promise<void> {
     const rejectionReasons: Record<string, number> = {};
     for (const r of result.results) if (r.outcome === 'rejected') for (const reason of r.reasons) rejectionReasons[reason] = (rejectionReasons[reason] ?? 0) + 1;
     const { runId } = batch;
     const command = {
-      type: 'RecordBatchOutcome' as const, runId, file: batch.file.name, fromLine: Math.min(...lines), toLine: Math.max(...lines), rows: batch.rows.length,
+      type: 'RecordBatchOutcome' as const, runId, file: batch.file.name, ...span, rows: batch.rows.length,
       accepted: result.accepted, duplicates: result.duplicates, rejected: result.rejected, eventsAppended: result.eventsAppended, rejectionReasons,
       receivedAt: batch.receivedAt,
     };

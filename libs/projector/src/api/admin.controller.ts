@@ -6,10 +6,11 @@ import { IsOptional, Matches } from 'class-validator';
 import { RebuildJobs } from '../rebuild/rebuild-jobs.js';
 import type { RebuildVerification } from '../rebuild/rebuild-verifier.js';
 import { REBUILD_VERIFIER } from '../tokens.js';
+import { CHECKPOINT_FORMAT } from '@olist/event-store';
 
 export class StartRebuildDto {
   @ApiProperty({ required: false, description: 'only up to this log position: the star schema and marts as they were then (rows and hashes, no comparison)' })
-  @IsOptional() @Matches(/^\d{20}:\d{20}$/, { message: 'to must be a log position (20 digits, a colon, 20 digits)' })
+  @IsOptional() @Matches(CHECKPOINT_FORMAT, { message: 'to must be a log position (20 digits, a colon, 20 digits)' })
   to?: string;
 }
 

@@ -11,6 +11,11 @@ import { Injectable, type PipeTransform } from '@nestjs/common';
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, Matches, Max, Min, validateSync } from 'class-validator';
 import type { LogPoint } from '../time-travel/marts-as-of.js';
+import { CHECKPOINT_FORMAT } from '@olist/event-store';
+import { IDENTIFIER, PathParam } from '@olist/infrastructure';
+
+/** The `:name` of a mart read: a lower-case identifier (whether the mart exists is the reader's 404). */
+export const MART_NAME = new PathParam('name', IDENTIFIER, 'a mart name (monthly_revenue, …)');
 
 export const MART_FORMATS = ['json', 'csv'] as const;
 export type MartFormat = (typeof MART_FORMATS)[number];
@@ -33,7 +38,7 @@ export class MartPageParams {
   @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? value.toLowerCase() : value)) @IsIn(MART_FORMATS)
   format: MartFormat = 'json';
 
-  @IsOptional() @Matches(/^\d{20}:\d{20}$/, { message: 'atPosition must be a log position (e.g. a run\'s endedAtPosition: 20 digits, a colon, 20 digits)' })
+  @IsOptional() @Matches(CHECKPOINT_FORMAT, { message: 'atPosition must be a log position (e.g. a run\'s endedAtPosition: 20 digits, a colon, 20 digits)' })
   atPosition?: string;
 
   @IsOptional() @Type(() => Date) @IsDate({ message: 'recordedAsOf must be an ISO-8601 time' })

@@ -4,10 +4,9 @@ import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation
 import { stringify } from 'csv-stringify/sync';
 import { MART_READER, MARTS_AS_OF } from '../tokens.js';
 import type { MartTimeTravel } from '../time-travel/marts-as-of.js';
-import { MART_FORMATS, MartQueryPipe, type MartReadRequest } from './mart-query.pipe.js';
+import { MART_FORMATS, MART_NAME, MartQueryPipe, type MartReadRequest } from './mart-query.pipe.js';
 import { MartCatalogDto, MartPageDto } from './marts.dto.js';
 import { Roles } from '@olist/security';
-import { IDENTIFIER, PathParam } from '@olist/infrastructure';
 
 interface HeaderResponse {
   setHeader(name: string, value: string): unknown;
@@ -56,7 +55,7 @@ export class MartsController {
   @ApiNotFoundResponse({ description: 'MART.UNKNOWN_MART' })
   @ApiServiceUnavailableResponse({ description: 'MART.UNAVAILABLE: marts not built yet, or the projector unreachable (Retry-After)' })
   async read(
-    @Param('name', new PathParam('name', IDENTIFIER, 'a mart name (monthly_revenue, …)')) name: string,
+    @Param('name', MART_NAME) name: string,
     @Query(MartQueryPipe) request: MartReadRequest,
     @Res({ passthrough: true }) response: HeaderResponse,
   ): Promise<MartPage | string> {

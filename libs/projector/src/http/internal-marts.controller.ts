@@ -4,8 +4,8 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MART_READER, MARTS_AS_OF } from '../tokens.js';
 import type { MartTimeTravel } from '../time-travel/marts-as-of.js';
 import { MartQueryDto } from './mart-query.dto.js';
+import { MART_NAME } from '../api/mart-query.pipe.js';
 import { Roles } from '@olist/security';
-import { IDENTIFIER, PathParam } from '@olist/infrastructure';
 
 /**
  * The DuckDB owner's read endpoint, for the API (ProjectorMartReader) when the projector runs
@@ -29,7 +29,7 @@ export class InternalMartsController {
   @Post(':name/query')
   @HttpCode(200)
   @ApiOperation({ summary: 'MartReader.read(name, query)' })
-  read(@Param('name', new PathParam('name', IDENTIFIER, 'a mart name (monthly_revenue, …)')) name: string, @Body() query: MartQueryDto) {
+  read(@Param('name', MART_NAME) name: string, @Body() query: MartQueryDto) {
     const { atPosition, recordedAsOf, ...page } = query;
     if (atPosition) return this.timeTravel.readAt(name, page, { atPosition });
     if (recordedAsOf) return this.timeTravel.readAt(name, page, { recordedAsOf });

@@ -2,6 +2,7 @@ import { FILTER_OPERATORS, MART_PAGE_MAX_LIMIT, type FilterOperator, type MartFi
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsDate, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { CHECKPOINT_FORMAT } from '@olist/event-store';
 
 export class MartFilterDto implements MartFilter {
   @ApiProperty() @IsString() @MaxLength(128)
@@ -36,7 +37,7 @@ export class MartQueryDto implements MartQuery {
   @ApiProperty() @IsInt() @Min(0)
   offset!: number;
 
-  @ApiProperty({ required: false }) @IsOptional() @Matches(/^\d{20}:\d{20}$/, { message: 'atPosition must be a log position' })
+  @ApiProperty({ required: false }) @IsOptional() @Matches(CHECKPOINT_FORMAT, { message: 'atPosition must be a log position' })
   atPosition?: string;
 
   @ApiProperty({ required: false, type: String, format: 'date-time' }) @IsOptional() @Type(() => Date) @IsDate()

@@ -1,7 +1,8 @@
 import { isFactTable, LineageKeyError, type FactTable, type LineageReader } from '@olist/analytics';
 import { eventView } from '@olist/audit';
 import type { EventStore } from '@olist/event-store';
-import { EVENT_STORE, IDENTIFIER, PathParam } from '@olist/infrastructure';
+import { EVENT_STORE, PathParam } from '@olist/infrastructure';
+import { MART_NAME } from '../api/mart-query.pipe.js';
 import { Roles } from '@olist/security';
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -14,7 +15,6 @@ const factTable = (name: string): FactTable => {
   return name;
 };
 const TABLE = new PathParam('table', /^core\.fact_[a-z_]{1,40}$/, 'a fact table (core.fact_order_items, …)');
-const MART = new PathParam('name', IDENTIFIER, 'a mart name (monthly_revenue, …)');
 const factLink = (table: string, row: Record<string, string>) => `/v1/audit/lineage/facts/${table}?${new URLSearchParams(row)}`;
 
 /**
@@ -33,7 +33,7 @@ export class LineageController {
 
   @Get('marts/:name')
   @ApiOperation({ summary: 'The fact rows aggregated into one mart row (given by its key columns, e.g. ?month=2017-11-01), paged, each with its lineage link' })
-  async mart(@Param('name', MART) name: string, @Query() query: Record<string, unknown>) {
+  async mart(@Param('name', MART_NAME) name: string, @Query() query: Record<string, unknown>) {
     const { key, limit, offset } = lineageQuery(query);
     const page = await this.lineage.martFacts(name, key, { limit, offset });
     return { ...page, facts: page.facts.map((f) => ({ ...f, rows: f.rows.map((row) => ({ ...row, lineage: factLink(f.table, row) })) })) };
@@ -69,7 +69,7 @@ export class InternalLineageController {
   constructor(@Inject(LINEAGE) private readonly lineage: LineageReader) {}
 
   @Get('marts/:name')
-  mart(@Param('name', MART) name: string, @Query() query: Record<string, unknown>) {
+  mart(@Param('name', MART_NAME) name: string, @Query() query: Record<string, unknown>) {
     const { key, limit, offset } = lineageQuery(query);
     return this.lineage.martFacts(name, key, { limit, offset });
   }
