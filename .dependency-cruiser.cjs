@@ -7,11 +7,12 @@ const DOMAIN = [
   '^libs/etl-orchestration/src/(events|pipeline-run/|ingestion-batch/)',
   '^libs/data-quality/src/rules/(quality-rule|score|rule-sql)',
   '^libs/security/src/domain/',
+  '^libs/personal-data/src/domain/',
 ];
 const INFRASTRUCTURE_PACKAGES =
   '^node_modules/(@nestjs|@electric-sql|@duckdb|@eventstore|@grpc|pg|pg-[a-z-]+|umzug|nestjs-pino|pino|pino-http|express|rxjs|class-validator|class-transformer|csv-parse|csv-stringify|commander)(/|$)';
 const INFRASTRUCTURE_LIBS =
-  '^libs/(event-store|postgres|duckdb|infrastructure|event-catalog|command-side|projector|operations|analytics|loader|config|generator|ingestion|security)/';
+  '^libs/(event-store|postgres|duckdb|infrastructure|event-catalog|command-side|projector|operations|analytics|loader|config|generator|ingestion|security|personal-data)/';
 
 module.exports = {
   forbidden: [
@@ -47,7 +48,7 @@ module.exports = {
       name: 'plumbing-is-framework-free',
       severity: 'error',
       comment: 'The stores, the star schema, the loader and the generator are plain libraries: Nest lives in the composing libs (infrastructure, security, command-side, projector, operations) and apps.',
-      from: { path: '^libs/(event-store|postgres|duckdb|analytics|ingestion|generator|loader|event-catalog|data-quality|etl-orchestration|config)/src/' },
+      from: { path: '^libs/(event-store|postgres|duckdb|analytics|ingestion|generator|loader|event-catalog|data-quality|etl-orchestration|config|personal-data)/src/' },
       to: { path: '^node_modules/@nestjs/' },
     },
     {

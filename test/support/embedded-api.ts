@@ -15,6 +15,8 @@ import { generateApiKey } from '@olist/security';
 /** The real API (embedded mode: PGlite in a temp dir, DuckDB file, in-process projector) on a loopback port. */
 export interface EmbeddedApi {
   readonly url: string;
+  /** The temporary directory of its stores (PGlite, DuckDB, the master key file). */
+  readonly dir: string;
   readonly app: NestExpressApplication;
   readonly settings: Settings;
   /** The bootstrap admin key of this API's database (admin: admitted everywhere). */
@@ -32,14 +34,16 @@ export interface EmbeddedApi {
   auditedEventIds(limit?: number): Promise<string[]>;
   /** Polls `GET /v1/pipeline-runs/:runId` until the run is COMPLETED or FAILED (its quality checked); returns the run. */
   waitForRunOutcome(runId: string, timeoutMs?: number): Promise<RunView>;
-  close(): Promise<void>;
+  /** Stops the API; `keepFiles`: leaves its directory for the caller to inspect (and remove). */
+  close(options?: { keepFiles?: boolean }): Promise<void>;
 }
 
 export const startEmbeddedApi = async (env: Record<string, string> = {}): Promise<EmbeddedApi> => {
   const dir = await mkdtemp(join(tmpdir(), 'olist-dw-e2e-'));
   const adminKey = env.OLIST_DW_ADMIN_KEY ?? generateApiKey();
   const settings = loadSettings({
-    PGLITE_DIR: join(dir, 'pglite'), DUCKDB_PATH: join(dir, 'olist.duckdb'), LOG_LEVEL: 'error', OLIST_DW_ADMIN_KEY: adminKey, ...env,
+    PGLITE_DIR: join(dir, 'pglite'), DUCKDB_PATH: join(dir, 'olist.duckdb'), LOG_LEVEL: 'error', OLIST_DW_ADMIN_KEY: adminKey,
+    OLIST_DW_MASTER_KEY_FILE: join(dir, 'master.key'), ...env,
   });
   const headers = { authorization: `Bearer ${adminKey}` };
   const app = await createApiApp(settings);
@@ -48,6 +52,7 @@ export const startEmbeddedApi = async (env: Record<string, string> = {}): Promis
   const url = `http://127.0.0.1:${port}`;
   return {
     url,
+    dir,
     app,
     settings,
     adminKey,
@@ -86,9 +91,9 @@ export const startEmbeddedApi = async (env: Record<string, string> = {}): Promis
         after = body.next;
       }
     },
-    close: async () => {
+    close: async ({ keepFiles = false } = {}) => {
       await app.close();
-      await rm(dir, { recursive: true, force: true });
+      if (!keepFiles) await rm(dir, { recursive: true, force: true });
     },
   };
 };

@@ -148,6 +148,7 @@ export const describeGeneratedLoad = (
       ProductListed: undated, ProductDetailsCorrected: undated,
       PipelineRunStarted: commandTime, PipelineRunResumed: commandTime, PipelineRunLoaded: commandTime, SourceFileIngested: commandTime,
       SourceBatchIngested: commandTime, RowRejected: commandTime, QualityCheckRecorded: commandTime, PipelineRunCompleted: commandTime, PipelineRunFailed: commandTime,
+      PersonalDataErased: (e) => (e.data as { erasedAt: string }).erasedAt,
     };
     const seen = new Set<string>();
     for (const e of events) {

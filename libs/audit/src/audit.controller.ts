@@ -1,13 +1,14 @@
 import type { Checkpoint, EventStore, RecordedEvent } from '@olist/event-store';
 import { UpcastingEventStore } from '@olist/event-store';
-import { EVENT_STORE, PathParam } from '@olist/infrastructure';
+import { EVENT_STORE, PathParam, PERSONAL_DATA } from '@olist/infrastructure';
 import { Roles } from '@olist/security';
 import { ApplicationError } from '@olist/shared-kernel';
 import { Controller, Get, Inject, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { aggregateOf, foldAggregate } from './aggregates.js';
 import { AggregateQueryDto, EventsQueryDto, StreamQueryDto } from './audit.dto.js';
-import { eventView } from './event-view.js';
+import { eventView, type EventView } from './event-view.js';
+import { REJECTED_ROW_EVENT, type PersonalDataProtection } from '@olist/personal-data';
 
 export class UnknownStreamError extends ApplicationError {
   readonly code = 'AUDIT.UNKNOWN_STREAM';
@@ -68,7 +69,21 @@ const orderStatus = (order: Record<string, unknown>, shipment: Record<string, un
 @Roles('auditor')
 @Controller('v1/audit')
 export class AuditController {
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtection,
+  ) {}
+
+  /** Events as auditors see them; rejected rows' raw personal values opened (or erased), as everywhere people read them. */
+  private async views(events: ReadonlyArray<RecordedEvent>): Promise<EventView[]> {
+    const rejected = events.filter((e) => e.type === REJECTED_ROW_EVENT);
+    if (rejected.length === 0) return events.map(eventView);
+    const opened = await this.personalData.openRejectedRows(
+      rejected.map((e) => ({ streamId: e.streamId, eventId: e.id, raw: ((e.data as { raw?: Record<string, unknown> }).raw ?? {}) })),
+    );
+    const raws = new Map(rejected.map((e, i) => [e.id, opened[i]!]));
+    return events.map((e) => (raws.has(e.id) ? eventView({ ...e, data: { ...(e.data as object), raw: raws.get(e.id) } }) : eventView(e)));
+  }
 
   @Get('streams/:streamId')
   @ApiOperation({ summary: "A stream's events in order with their full metadata, paged by revision, forwards or backwards; raw=true: as stored" })
@@ -80,7 +95,7 @@ export class AuditController {
     if (events.length === 0 && q.from === undefined) throw new UnknownStreamError(`no stream ${streamId}`, { streamId });
     const page = events.slice(0, q.limit);
     const next = events.length > q.limit ? events[q.limit]!.revision.toString() : null;
-    return { streamId, direction: q.direction, raw: q.raw === 'true', events: page.map(eventView), next };
+    return { streamId, direction: q.direction, raw: q.raw === 'true', events: await this.views(page), next };
   }
 
   @Get('events')
@@ -109,7 +124,7 @@ export class AuditController {
         break;
       }
     }
-    return { events: found.map(eventView), next: cursor ?? null, more, scanned };
+    return { events: await this.views(found), next: cursor ?? null, more, scanned };
   }
 
   @Get('events/counts')
@@ -148,7 +163,7 @@ export class AuditController {
     const state = foldAggregate(streamId, events) as Record<string, unknown>;
     const view: Record<string, unknown> = {
       streamId, context: aggregate.context, asOf: q.asOf ?? null, recordedAsOf: q.recordedAsOf ?? null, atRevision: q.atRevision ?? null,
-      atPosition: q.atPosition ?? null, revision: events.at(-1)!.revision.toString(), position: events.at(-1)!.position, state, events: events.map(eventView),
+      atPosition: q.atPosition ?? null, revision: events.at(-1)!.revision.toString(), position: events.at(-1)!.position, state, events: await this.views(events),
     };
     if (streamId.startsWith('order-')) {
       const shipmentStream = `shipment-${streamId.slice('order-'.length)}`;
@@ -157,7 +172,7 @@ export class AuditController {
       const shipmentEvents = (await this.store.readStream(shipmentStream)).filter(this.upTo(shipmentPoint));
       const shipment = shipmentEvents.length > 0 ? (foldAggregate(shipmentStream, shipmentEvents) as Record<string, unknown>) : undefined;
       view.status = orderStatus(state, shipment);
-      view.shipment = shipment ? { streamId: shipmentStream, state: shipment, events: shipmentEvents.map(eventView) } : null;
+      view.shipment = shipment ? { streamId: shipmentStream, state: shipment, events: await this.views(shipmentEvents) } : null;
     }
     return view;
   }

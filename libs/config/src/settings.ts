@@ -32,6 +32,10 @@ export interface Settings {
   readonly adminKey: string | undefined;
   /** Where a generated bootstrap admin key is written once (mode 0600). */
   readonly adminKeyFile: string;
+  /** Personal data (README "Personal data"): the master key (32 bytes, base64 or hex) that wraps every data subject's key. */
+  readonly masterKey: string | undefined;
+  /** Where a master key is generated on first start when OLIST_DW_MASTER_KEY is not set (mode 0600). */
+  readonly masterKeyFile: string;
   /**
    * Server mode: a connection for the audit trail as a login role that is a member of olist_dw_audit only
    * (INSERT and SELECT on the audit log), apart from DATABASE_URL's owner role. Default: DATABASE_URL's connection.
@@ -100,6 +104,8 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     adminKey: env.OLIST_DW_ADMIN_KEY || undefined,
     auditDatabaseUrl: env.AUDIT_DATABASE_URL || undefined,
     adminKeyFile: resolve(env.OLIST_DW_ADMIN_KEY_FILE || 'var/admin.key'),
+    masterKey: env.OLIST_DW_MASTER_KEY || undefined,
+    masterKeyFile: resolve(env.OLIST_DW_MASTER_KEY_FILE || 'var/master.key'),
     docsPublic: oneOf('DOCS_PUBLIC', env.DOCS_PUBLIC, ['true', 'false'] as const, 'true') === 'true',
     rateLimitPerMinute: positiveInt('RATE_LIMIT_PER_MINUTE', env.RATE_LIMIT_PER_MINUTE, 12_000),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import {
   DuckDBDataChunk,
@@ -16,7 +16,50 @@ export type SqlParams = DuckDBValue[] | Record<string, DuckDBValue>;
 export interface OpenOptions {
   /** DuckDB configuration options (`threads`, `memory_limit`, `access_mode`, …). */
   readonly config?: Record<string, string>;
+  /**
+   * Opens the file as an attached catalog (every connection `USE`s it), so that {@link DuckDbDatabase.compact}
+   * can swap in a rewritten copy while connections stay open.
+   */
+  readonly compactable?: boolean;
 }
+
+/** The catalog a compactable database's file is attached as. */
+const CATALOG = 'olist';
+
+/**
+ * Lets one exclusive task (a compaction) run while no statement does: statements wait while it runs, it waits
+ * for the statements in progress (a transaction counts as one, from BEGIN to its end).
+ */
+class StatementGate {
+  private active = 0;
+  private paused: Promise<void> | undefined;
+  private drained: (() => void) | undefined;
+
+  async enter(): Promise<void> {
+    while (this.paused) await this.paused;
+    this.active++;
+  }
+
+  leave(): void {
+    if (--this.active === 0) this.drained?.();
+  }
+
+  async exclusive<T>(task: () => Promise<T>): Promise<T> {
+    while (this.paused) await this.paused;
+    let release!: () => void;
+    this.paused = new Promise<void>((resolve) => (release = resolve));
+    try {
+      if (this.active > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      this.drained = undefined;
+      return await task();
+    } finally {
+      this.paused = undefined;
+      release();
+    }
+  }
+}
+
+const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
 /** Rows per data chunk handed to the Appender: DuckDB's vector size. */
 const CHUNK_ROWS = 2048;
@@ -26,9 +69,13 @@ const CHUNK_ROWS = 2048;
  * open as many connections as needed with {@link connect}.
  */
 export class DuckDbDatabase {
+  private readonly gate = new StatementGate();
+
   private constructor(
     readonly path: string,
     readonly instance: DuckDBInstance,
+    /** Set when the file is an attached catalog (compactable). */
+    private readonly catalog?: string,
   ) {}
 
   /** Opens (creating it and its directory if needed) the database at `path`, or an in-memory one. */
@@ -36,12 +83,57 @@ export class DuckDbDatabase {
     const isMemory = path === IN_MEMORY || path === '';
     const target = isMemory ? IN_MEMORY : resolve(path);
     if (!isMemory) mkdirSync(dirname(target), { recursive: true });
-    const instance = await DuckDBInstance.create(target, options.config);
-    return new DuckDbDatabase(target, instance);
+    if (isMemory || !options.compactable) return new DuckDbDatabase(target, await DuckDBInstance.create(target, options.config));
+    const instance = await DuckDBInstance.create(IN_MEMORY, options.config);
+    const setup = await instance.connect();
+    try {
+      await setup.run(`ATTACH ${literal(target)} AS ${CATALOG}`);
+    } finally {
+      setup.closeSync();
+    }
+    return new DuckDbDatabase(target, instance, CATALOG);
   }
 
   async connect(): Promise<DuckDbClient> {
-    return new DuckDbClient(await this.instance.connect());
+    const connection = await this.instance.connect();
+    if (!this.catalog) return new DuckDbClient(connection);
+    await connection.run(`USE ${this.catalog}`);
+    return new DuckDbClient(connection, this.gate);
+  }
+
+  /**
+   * Rewrites the database file with only its live content and swaps it in (a compactable database): DuckDB
+   * keeps the old blocks of updated or deleted rows in the file, so after an erasure this is what removes the
+   * erased values' bytes. Statements wait during the swap; open connections keep working after it.
+   */
+  async compact(): Promise<{ readonly bytesBefore: number; readonly bytesAfter: number }> {
+    if (!this.catalog) throw new Error('compact() needs a database opened with { compactable: true }');
+    const catalog = this.catalog;
+    const next = `${this.path}.compacting`;
+    const control = await this.instance.connect();
+    try {
+      return await this.gate.exclusive(async () => {
+        for (const f of [next, `${next}.wal`]) rmSync(f, { force: true });
+        await control.run(`CHECKPOINT ${catalog}`);
+        const bytesBefore = await fileBytes(control, catalog);
+        await control.run(`ATTACH ${literal(next)} AS ${catalog}_compacting`);
+        try {
+          await control.run(`COPY FROM DATABASE ${catalog} TO ${catalog}_compacting`);
+        } finally {
+          await control.run(`DETACH ${catalog}_compacting`);
+        }
+        await control.run(`DETACH ${catalog}`);
+        try {
+          renameSync(next, this.path);
+          if (existsSync(`${this.path}.wal`)) rmSync(`${this.path}.wal`);
+        } finally {
+          await control.run(`ATTACH ${literal(this.path)} AS ${catalog}`);
+        }
+        return { bytesBefore, bytesAfter: await fileBytes(control, catalog) };
+      });
+    } finally {
+      control.closeSync();
+    }
   }
 
   /** Closes the instance. Connections must not be used afterwards. */
@@ -54,7 +146,21 @@ export class DuckDbDatabase {
 export class DuckDbClient {
   private transactionDepth = 0;
 
-  constructor(readonly connection: DuckDBConnection) {}
+  constructor(
+    readonly connection: DuckDBConnection,
+    /** A compactable database's gate: each statement (or transaction) passes it. */
+    private readonly gate?: StatementGate,
+  ) {}
+
+  private async gated<T>(statement: () => Promise<T>): Promise<T> {
+    if (!this.gate || this.transactionDepth > 0) return statement();
+    await this.gate.enter();
+    try {
+      return await statement();
+    } finally {
+      this.gate.leave();
+    }
+  }
 
   /** True while inside {@link transaction}. */
   get inTransaction(): boolean {
@@ -64,15 +170,16 @@ export class DuckDbClient {
   /**
    * Runs one statement (or, without params, a script of several) and returns the rows it changed.
    */
-  async run(sql: string, params?: SqlParams): Promise<number> {
-    const result = params ? await this.connection.run(sql, params) : await this.connection.run(sql);
-    return result.rowsChanged;
+  run(sql: string, params?: SqlParams): Promise<number> {
+    return this.gated(async () => (params ? await this.connection.run(sql, params) : await this.connection.run(sql)).rowsChanged);
   }
 
   /** Runs a query and returns its rows as plain JS objects (see {@link PlainRow} for the mapping). */
-  async query<T extends object = PlainRow>(sql: string, params?: SqlParams): Promise<T[]> {
-    const reader = params ? await this.connection.runAndReadAll(sql, params) : await this.connection.runAndReadAll(sql);
-    return reader.convertRowObjects(plainValueConverter) as T[];
+  query<T extends object = PlainRow>(sql: string, params?: SqlParams): Promise<T[]> {
+    return this.gated(async () => {
+      const reader = params ? await this.connection.runAndReadAll(sql, params) : await this.connection.runAndReadAll(sql);
+      return reader.convertRowObjects(plainValueConverter) as T[];
+    });
   }
 
   /** The first row, or undefined. */
@@ -82,10 +189,12 @@ export class DuckDbClient {
   }
 
   /** The first column of the first row, or undefined when there is no row. */
-  async scalar<T = unknown>(sql: string, params?: SqlParams): Promise<T | undefined> {
-    const reader = params ? await this.connection.runAndReadAll(sql, params) : await this.connection.runAndReadAll(sql);
-    if (reader.currentRowCount === 0) return undefined;
-    return reader.convertRows(plainValueConverter)[0]![0] as T;
+  scalar<T = unknown>(sql: string, params?: SqlParams): Promise<T | undefined> {
+    return this.gated(async () => {
+      const reader = params ? await this.connection.runAndReadAll(sql, params) : await this.connection.runAndReadAll(sql);
+      if (reader.currentRowCount === 0) return undefined;
+      return reader.convertRows(plainValueConverter)[0]![0] as T;
+    });
   }
 
   /**
@@ -95,15 +204,20 @@ export class DuckDbClient {
    * Appenders created on this connection write inside the open transaction: their rows commit or roll
    * back with it (verified for @duckdb/node-api 1.5.5-r.5 in libs/duckdb/test).
    */
-  async transaction<T>(fn: (client: DuckDbClient) => Promise<T>): Promise<T> {
-    if (this.transactionDepth > 0) {
-      this.transactionDepth++;
-      try {
-        return await fn(this);
-      } finally {
-        this.transactionDepth--;
-      }
+  transaction<T>(fn: (client: DuckDbClient) => Promise<T>): Promise<T> {
+    return this.transactionDepth > 0 ? this.joinTransaction(fn) : this.gated(() => this.newTransaction(fn));
+  }
+
+  private async joinTransaction<T>(fn: (client: DuckDbClient) => Promise<T>): Promise<T> {
+    this.transactionDepth++;
+    try {
+      return await fn(this);
+    } finally {
+      this.transactionDepth--;
     }
+  }
+
+  private async newTransaction<T>(fn: (client: DuckDbClient) => Promise<T>): Promise<T> {
     await this.connection.run('BEGIN TRANSACTION');
     this.transactionDepth = 1;
     try {
@@ -128,10 +242,18 @@ export class DuckDbClient {
    * column's type (string, number, bigint, boolean, `decimalValue(...)`, `timestampValue(...)`, null).
    * Inside {@link transaction} the rows are part of the transaction. Returns the row count.
    */
-  async appendColumns(
+  appendColumns(
     table: string,
     columns: ReadonlyArray<ReadonlyArray<DuckDBValue>>,
     options: { readonly schema?: string; readonly catalog?: string } = {},
+  ): Promise<number> {
+    return this.gated(() => this.append(table, columns, options));
+  }
+
+  private async append(
+    table: string,
+    columns: ReadonlyArray<ReadonlyArray<DuckDBValue>>,
+    options: { readonly schema?: string; readonly catalog?: string },
   ): Promise<number> {
     const rowCount = columns[0]?.length ?? 0;
     if (rowCount === 0) return 0;
@@ -185,3 +307,8 @@ export class DuckDbClient {
     this.connection.closeSync();
   }
 }
+
+const fileBytes = async (connection: DuckDBConnection, catalog: string): Promise<number> => {
+  const reader = await connection.runAndReadAll(`SELECT total_blocks * block_size AS bytes FROM pragma_database_size() WHERE database_name = ${literal(catalog)}`);
+  return Number(reader.getRows()[0]?.[0] ?? 0);
+};

@@ -12,6 +12,8 @@ export interface CausationContext {
   /** Id of the command that decided the event. */
   readonly commandId: string;
   readonly provenance?: Provenance;
+  /** The data key that seals the event's personal fields (a customer id), when it has any. */
+  readonly personalDataKey?: string;
 }
 
 /**
@@ -28,6 +30,7 @@ export const toEventData = (event: DomainEvent, eventId: string, context: Causat
     causationId: context.commandId,
     actor: context.actor,
     ...(context.provenance ? { provenance: context.provenance } : {}),
+    ...(context.personalDataKey ? { personalDataKey: context.personalDataKey } : {}),
   };
   return { id: eventId, type: event.type, data: event.data, metadata: { ...metadata } };
 };

@@ -389,7 +389,7 @@ export const defectTransformers = (options: Required<DefectOptions>, recorder: D
       transform(row) {
         if (!pickers.unknown_uf.pick()) return row;
         const bad = { ...row, customer_id: ids.hex32(), customer_state: 'XX' };
-        recorder.tag(bad, { kind: 'unknown_uf', key: { customer_id: bad.customer_id }, expectedReason: 'customer_state: "XX" is not a Brazilian state (UF)' });
+        recorder.tag(bad, { kind: 'unknown_uf', key: { customer_id: bad.customer_id }, expectedReason: 'customer_state: the value (withheld: personal data) is not a Brazilian state (UF)' });
         return [row, bad];
       },
     };

@@ -3,16 +3,34 @@ import { EventStoreDbEventStore, PostgresEventStore, UpcastingEventStore, type E
 import { EVENT_SCHEMAS } from '@olist/event-catalog';
 import { migrateReadModels } from './read-model-migrations.js';
 import { createPgClient, createPgliteClient, type SqlClient } from '@olist/postgres';
-import { Global, Inject, Injectable, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { EVENT_STORE, SETTINGS, SQL_CLIENT } from './tokens.js';
+import { EVENT_STORE, PERSONAL_DATA, SETTINGS, SQL_CLIENT } from './tokens.js';
+import { DataKeyStore, ERASURES_STREAM, loadMasterKey, PersonalDataEventStore, PersonalDataProtection, type PersonalDataErased } from '@olist/personal-data';
+
+/**
+ * People's data keys, in `sql`'s key store, under the settings' master key (generated into the master key file
+ * on first start when OLIST_DW_MASTER_KEY is not set).
+ */
+export const openPersonalDataProtection = async (settings: Settings, sql: SqlClient): Promise<PersonalDataProtection> => {
+  const master = loadMasterKey(settings.masterKey, settings.masterKeyFile);
+  const logger = new Logger('PersonalData');
+  if (master.source === 'generated') logger.log(`generated the master key that wraps people's data keys into ${master.file} (mode 0600): back it up apart from the database`);
+  if (master.warning) logger.warn(master.warning);
+  return new PersonalDataProtection(await DataKeyStore.open(sql, master.key));
+};
 
 /**
  * The event store of the settings (on `sql` for the Postgres adapter, whose schema it migrates unless
- * `migrate` is false), behind the upcasters: every reader (command side, projectors) gets events in their
- * current schema version.
+ * `migrate` is false): people's personal fields sealed on append and opened on read (`protection`, by default
+ * from the settings), then the upcasters: every reader (command side, projectors) gets events in their current
+ * schema version.
  */
-export const openEventStore = async (settings: Settings, sql: SqlClient, { migrate = true } = {}): Promise<EventStore> => {
+export const openEventStore = async (
+  settings: Settings,
+  sql: SqlClient,
+  { migrate = true, protection }: { migrate?: boolean; protection?: PersonalDataProtection } = {},
+): Promise<EventStore> => {
   let store: EventStore;
   if (settings.eventStore === 'eventstoredb') {
     store = EventStoreDbEventStore.connect(settings.eventStoreUrl!);
@@ -21,7 +39,12 @@ export const openEventStore = async (settings: Settings, sql: SqlClient, { migra
     if (migrate) await postgres.migrate();
     store = postgres;
   }
-  return new UpcastingEventStore(store, EVENT_SCHEMAS);
+  const personalData = protection ?? (await openPersonalDataProtection(settings, sql));
+  // The log is the record of erasures: a key-store backup restored from before one must not bring keys back.
+  const erasures = (await store.readStream(ERASURES_STREAM)).map((e) => e.data as PersonalDataErased['data']);
+  const reErased = await personalData.keys.reconcile(erasures);
+  if (reErased > 0) new Logger('PersonalData').warn(`erased ${reErased} data keys again that the log records as erased (a restored key store?)`);
+  return new UpcastingEventStore(new PersonalDataEventStore(store, personalData), EVENT_SCHEMAS);
 };
 
 /** Closes the stores when the application shuts down (projector first: it is stopped by its own module). */
@@ -51,9 +74,14 @@ const PROVIDERS = [
     },
   },
   {
-    provide: EVENT_STORE,
+    provide: PERSONAL_DATA,
     inject: [SETTINGS, SQL_CLIENT],
-    useFactory: (settings: Settings, sql: SqlClient): Promise<EventStore> => openEventStore(settings, sql),
+    useFactory: (settings: Settings, sql: SqlClient): Promise<PersonalDataProtection> => openPersonalDataProtection(settings, sql),
+  },
+  {
+    provide: EVENT_STORE,
+    inject: [SETTINGS, SQL_CLIENT, PERSONAL_DATA],
+    useFactory: (settings: Settings, sql: SqlClient, protection: PersonalDataProtection): Promise<EventStore> => openEventStore(settings, sql, { protection }),
   },
   StoreLifecycle,
 ];
@@ -67,7 +95,7 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       imports: [ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: [() => ({ settings })] })],
       providers: PROVIDERS,
-      exports: [SETTINGS, SQL_CLIENT, EVENT_STORE],
+      exports: [SETTINGS, SQL_CLIENT, EVENT_STORE, PERSONAL_DATA],
     };
   }
 }

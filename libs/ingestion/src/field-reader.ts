@@ -10,11 +10,18 @@ export class FieldReader {
   constructor(
     private readonly index: ReadonlyMap<string, number>,
     private readonly values: ReadonlyArray<string>,
+    /** Columns holding personal data: their values never go into a reason (reasons are logged, counted and kept in the clear). */
+    private readonly personal: ReadonlySet<string> = new Set(),
   ) {}
 
   raw(column: string): string {
     const i = this.index.get(column);
     return i === undefined ? '' : (this.values[i] ?? '');
+  }
+
+  /** The value as a reason quotes it, unless it is personal data. */
+  private quoted(column: string, v: string): string {
+    return this.personal.has(column) ? 'the value (withheld: personal data)' : `"${v}"`;
   }
 
   private fail(column: string, problem: string): undefined {
@@ -36,19 +43,19 @@ export class FieldReader {
   timestamp(column: string): string {
     const v = this.raw(column).trim();
     if (v === '') return this.fail(column, 'is empty') ?? '';
-    return parseOlistTimestamp(v) ?? this.fail(column, `"${v}" is not a timestamp (YYYY-MM-DD HH:MM:SS)`) ?? '';
+    return parseOlistTimestamp(v) ?? this.fail(column, `${this.quoted(column, v)} is not a timestamp (YYYY-MM-DD HH:MM:SS)`) ?? '';
   }
 
   optionalTimestamp(column: string): string | null {
     const v = this.raw(column).trim();
     if (v === '') return null;
-    return parseOlistTimestamp(v) ?? this.fail(column, `"${v}" is not a timestamp (YYYY-MM-DD HH:MM:SS)`) ?? null;
+    return parseOlistTimestamp(v) ?? this.fail(column, `${this.quoted(column, v)} is not a timestamp (YYYY-MM-DD HH:MM:SS)`) ?? null;
   }
 
   integer(column: string): number {
     const v = this.raw(column).trim();
     if (/^-?\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
-    return this.fail(column, v === '' ? 'is empty' : `"${v}" is not an integer`) ?? 0;
+    return this.fail(column, v === '' ? 'is empty' : `${this.quoted(column, v)} is not an integer`) ?? 0;
   }
 
   /** Olist writes some counts as "1.0" or leaves them empty. */
@@ -56,14 +63,14 @@ export class FieldReader {
     const v = this.raw(column).trim();
     if (v === '') return null;
     const n = Number(v);
-    return Number.isFinite(n) ? n : (this.fail(column, `"${v}" is not a number`) ?? null);
+    return Number.isFinite(n) ? n : (this.fail(column, `${this.quoted(column, v)} is not a number`) ?? null);
   }
 
   number(column: string): number {
     const v = this.raw(column).trim();
     const n = Number(v);
     if (v !== '' && Number.isFinite(n)) return n;
-    return this.fail(column, v === '' ? 'is empty' : `"${v}" is not a number`) ?? 0;
+    return this.fail(column, v === '' ? 'is empty' : `${this.quoted(column, v)} is not a number`) ?? 0;
   }
 
   /** A point on Earth from two columns (outside Brazil is valid: a quality finding, not a rejection). */
@@ -77,23 +84,23 @@ export class FieldReader {
 
   centavos(column: string): Centavos {
     const v = this.raw(column).trim();
-    return parseCentavos(v) ?? this.fail(column, v === '' ? 'is empty' : `"${v}" is not an amount (e.g. 58.90)`) ?? 0;
+    return parseCentavos(v) ?? this.fail(column, v === '' ? 'is empty' : `${this.quoted(column, v)} is not an amount (e.g. 58.90)`) ?? 0;
   }
 
   zipPrefix(column: string): ZipPrefix {
     const v = this.raw(column).trim();
-    return parseZipPrefix(v) ?? this.fail(column, v === '' ? 'is empty' : `"${v}" is not a 5-digit zip prefix`) ?? '';
+    return parseZipPrefix(v) ?? this.fail(column, v === '' ? 'is empty' : `${this.quoted(column, v)} is not a 5-digit zip prefix`) ?? '';
   }
 
   uf(column: string): Uf {
     const v = this.raw(column).trim().toUpperCase();
     if (isUf(v)) return v;
-    return (this.fail(column, v === '' ? 'is empty' : `"${v}" is not a Brazilian state (UF)`) ?? 'SP') as Uf;
+    return (this.fail(column, v === '' ? 'is empty' : `${this.quoted(column, v)} is not a Brazilian state (UF)`) ?? 'SP') as Uf;
   }
 
   oneOf<T extends string>(column: string, allowed: ReadonlyArray<T>): T {
     const v = this.raw(column).trim();
     if ((allowed as ReadonlyArray<string>).includes(v)) return v as T;
-    return (this.fail(column, `"${v}" is not one of ${allowed.join(', ')}`) ?? allowed[0]) as T;
+    return (this.fail(column, `${this.quoted(column, v)} is not one of ${allowed.join(', ')}`) ?? allowed[0]) as T;
   }
 }

@@ -3,6 +3,7 @@ import type { TrackShipment } from '@olist/fulfillment';
 import type { ListProduct, RegisterCategory, RegisterSeller } from '@olist/marketplace';
 import { ORDER_STATUSES, type AddOrderItem, type PlaceOrder, type ReceivePayment } from '@olist/sales';
 import { FieldReader } from './field-reader.js';
+import { personalColumnsOf } from '@olist/personal-data';
 import type { SourceFile, SourceFileName } from './source-files.js';
 
 /** A review as read from its row; whether its order exists is resolved by the command handler. */
@@ -114,15 +115,17 @@ const READERS: Record<SourceFileName, RowReader> = {
 export class RowParser {
   private readonly index: ReadonlyMap<string, number>;
   private readonly headerProblems: ReadonlyArray<string>;
+  private readonly personal: ReadonlySet<string>;
 
   constructor(private readonly file: SourceFile, private readonly header: ReadonlyArray<string>) {
     this.index = new Map(header.map((column, i) => [column.trim(), i]));
+    this.personal = new Set(personalColumnsOf(file)?.columns ?? []);
     this.headerProblems = file.columns.filter((c) => !this.index.has(c)).map((c) => `header: column ${c} is missing`);
   }
 
   parse(values: ReadonlyArray<string>): ParsedRow {
     if (this.headerProblems.length > 0) return { kind: 'invalid', reasons: this.headerProblems };
-    const reader = new FieldReader(this.index, values);
+    const reader = new FieldReader(this.index, values, this.personal);
     if (values.length !== this.header.length) {
       reader.reasons.push(`row has ${values.length} values but the header has ${this.header.length} columns`);
     }

@@ -1,6 +1,7 @@
 import { pipelineRunStreamId } from '@olist/etl-orchestration';
 import type { EventStore } from '@olist/event-store';
-import { EVENT_STORE, SQL_CLIENT } from '@olist/infrastructure';
+import { EVENT_STORE, PERSONAL_DATA, SQL_CLIENT } from '@olist/infrastructure';
+import type { PersonalDataProtection } from '@olist/personal-data';
 import type { SqlClient } from '@olist/postgres';
 import { Controller, DefaultValuePipe, Get, Inject, Param, ParseIntPipe, ParseUUIDPipe, Query } from '@nestjs/common';
 import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
@@ -25,6 +26,7 @@ export class OperationsController {
   constructor(
     @Inject(SQL_CLIENT) private readonly sql: SqlClient,
     @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtection,
   ) {}
 
   @Get('pipeline-runs')
@@ -108,11 +110,13 @@ export class OperationsController {
     const where = `($1::uuid IS NULL OR run_id = $1) AND ($2::text IS NULL OR file = $2) AND ($3::text IS NULL OR $3 = ANY (reasons))`;
     const params = [runId ?? null, file ?? null, reason ?? null];
     const total = (await this.sql.query<{ n: bigint }>(`SELECT count(*) AS n FROM data_quality.invalid_rows WHERE ${where}`, params)).rows[0]!.n;
-    const { rows } = await this.sql.query(
-      `SELECT run_id, file, line, reasons, raw, rejected_at FROM data_quality.invalid_rows WHERE ${where}
+    const { rows } = await this.sql.query<{ event_id: string; run_id: string; raw: Record<string, unknown> }>(
+      `SELECT event_id, run_id, file, line, reasons, raw, rejected_at FROM data_quality.invalid_rows WHERE ${where}
        ORDER BY run_id, file, line LIMIT $4 OFFSET $5`,
       [...params, Math.min(Math.max(limit, 1), 1000), Math.max(offset, 0)],
     );
-    return { total: Number(total), limit, offset, rows };
+    // The quarantine keeps personal values sealed, as the log does: opened here, for the person reading them.
+    const raws = await this.personalData.openRejectedRows(rows.map((r) => ({ streamId: pipelineRunStreamId(r.run_id), eventId: r.event_id, raw: r.raw })));
+    return { total: Number(total), limit, offset, rows: rows.map(({ event_id: _eventId, ...r }, i) => ({ ...r, raw: raws[i] })) };
   }
 }

@@ -77,7 +77,8 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
 
 @Module({
   providers: [
-    { provide: DUCKDB, inject: [SETTINGS], useFactory: (settings: Settings) => DuckDbDatabase.open(settings.duckdbPath) },
+    // Compactable: after an erasure the file is rewritten without the erased values' old blocks.
+    { provide: DUCKDB, inject: [SETTINGS], useFactory: (settings: Settings) => DuckDbDatabase.open(settings.duckdbPath, { compactable: true }) },
     {
       provide: MART_REFRESH,
       inject: [DUCKDB],
@@ -92,10 +93,24 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     { provide: STAR_SCHEMA_BATCHES, useFactory: () => new Subject<ReadonlyArray<RecordedEvent>>() },
     {
       provide: STAR_SCHEMA_PROJECTOR,
-      inject: [EVENT_STORE, DUCKDB, MART_REFRESH, STAR_SCHEMA_BATCHES],
-      useFactory: (store: EventStore, duckdb: DuckDbDatabase, marts: MartRefreshScheduler, batches: Subject<ReadonlyArray<RecordedEvent>>) => {
+      inject: [EVENT_STORE, DUCKDB, MART_REFRESH, STAR_SCHEMA_BATCHES, MARTS_AS_OF, QUERY_RUNNER],
+      useFactory: (
+        store: EventStore,
+        duckdb: DuckDbDatabase,
+        marts: MartRefreshScheduler,
+        batches: Subject<ReadonlyArray<RecordedEvent>>,
+        timeTravel: MartsAsOf,
+        queries: SandboxQueryRunner,
+      ) => {
         const logger = new Logger('Projector');
-        return new ProjectorRunner(store, new StarSchemaProjection(duckdb), {
+        // An erasure leaves no copy of the erased values: DuckDB's superseded blocks, past builds, query snapshots.
+        const afterErasure = async (customerIds: ReadonlySet<string>): Promise<void> => {
+          const { bytesBefore, bytesAfter } = await duckdb.compact();
+          await timeTravel.discardAll();
+          queries.retireSnapshots();
+          logger.log(`erased the personal data of ${customerIds.size} customer ids; DuckDB file rewritten (${bytesBefore} → ${bytesAfter} bytes)`);
+        };
+        return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure }), {
           onBatch: (status, size, events) => {
             logger.debug(`applied ${size} events (total ${status.eventsProjected})`);
             marts.notify();

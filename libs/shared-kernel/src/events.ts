@@ -2,7 +2,10 @@
 export interface Provenance {
   readonly file: string;
   readonly line: number;
+  /** SHA-256 of the raw row; of a row with personal data, of its other values only (the personal ones are blanked). */
   readonly rowHash: string;
+  /** Of a row with personal data: HMAC-SHA-256 of its personal values under its data subject's key, unverifiable once the subject is erased. */
+  readonly personalHash?: string;
 }
 
 /** Metadata every stored event carries (spec §5). Timestamps are ISO-8601 UTC strings. */
@@ -19,6 +22,8 @@ export interface EventMetadata {
   readonly causationId: string;
   readonly actor: string;
   readonly provenance?: Provenance;
+  /** The data key (a customer id) that seals the event's personal fields (docs/personal-data.md). */
+  readonly personalDataKey?: string;
 }
 
 /** A domain event as deciders produce it: a past-tense type and plain, JSON-safe data. */

@@ -33,6 +33,8 @@ export const EventIds = {
     deterministicId(runStreamId, 'RowRejected', file, line, rowHash),
   /** An event the pipeline run decided on its own stream: the revision it takes (distinct across resumptions of a run). */
   pipelineRun: (runStreamId: string, revision: bigint, type: string): string => deterministicId(runStreamId, String(revision), type),
+  /** A person's erasure, on the erasures stream: one per person. */
+  personalDataErased: (erasuresStreamId: string, subjectId: string): string => deterministicId(erasuresStreamId, 'PersonalDataErased', subjectId),
   /** The server's count of one posted batch, the only event on the batch's stream. */
   batchOutcome: (batchStreamId: string, type: string): string => deterministicId(batchStreamId, type),
 } as const;
@@ -44,6 +46,8 @@ export const CommandIds = {
   recordBatchOutcome: (batchStreamId: string): string => deterministicId('record-batch-outcome', batchStreamId),
   /** A command on a pipeline run sent by the loader (start, complete, fail): one of each per run. */
   pipelineRun: (commandType: 'StartPipelineRun' | 'CompletePipelineRun' | 'FailPipelineRun', runId: string): string => deterministicId(commandType, runId),
+  /** The erasure of a person (asking again is the same command). */
+  eraseDataSubject: (subjectId: string): string => deterministicId('EraseDataSubject', subjectId),
   /** The quality checks of a loaded run, by one rule set. */
   recordQualityReport: (runId: string, ruleSet: string): string => deterministicId('RecordQualityReport', runId, ruleSet),
 } as const;

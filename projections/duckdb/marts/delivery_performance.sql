@@ -23,7 +23,7 @@ ORDER BY month, customer_state;
 
 COMMENT ON TABLE mart.delivery_performance IS 'Orders delivered to the customer, by purchase month and customer state.';
 COMMENT ON COLUMN mart.delivery_performance.month IS 'First day of the purchase month';
-COMMENT ON COLUMN mart.delivery_performance.customer_state IS 'UF of the order''s customer (''unknown'' while the customer is not registered)';
+COMMENT ON COLUMN mart.delivery_performance.customer_state IS 'UF of the order''s customer (''unknown'' while the customer is not registered, ''[erased]'' once the person is erased)';
 COMMENT ON COLUMN mart.delivery_performance.delivered_orders IS 'Orders with a delivered-to-customer date (any status)';
 COMMENT ON COLUMN mart.delivery_performance.avg_delivery_days IS 'Average whole days from purchase date to delivered date';
 COMMENT ON COLUMN mart.delivery_performance.on_time_pct IS 'Percent 0-100 delivered on time (date(delivered) <= date(estimated)), over deliveries with an estimate';

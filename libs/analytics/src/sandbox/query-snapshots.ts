@@ -145,16 +145,21 @@ export class QuerySnapshots {
     };
   }
 
-  /** Stops making snapshots; each is closed and removed once its last query ends. */
-  async close(): Promise<void> {
-    this.closed = true;
-    await this.building?.catch(() => undefined);
+  /** Retires the current snapshot (removed once its last query ends): the next query gets a new copy. */
+  retire(): void {
     const current = this.current;
     this.current = undefined;
     if (current) {
       current.retired = true;
       this.dispose(current);
     }
+  }
+
+  /** Stops making snapshots; each is closed and removed once its last query ends. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.building?.catch(() => undefined);
+    this.retire();
   }
 
   private async liveVersion(): Promise<string> {

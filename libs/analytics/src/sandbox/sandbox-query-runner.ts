@@ -169,6 +169,11 @@ export class SandboxQueryRunner implements QueryRunner {
     return run;
   }
 
+  /** Drops the current snapshot file once its queries end (after an erasure): the next query copies the live schemas again. */
+  retireSnapshots(): void {
+    this.snapshots.retire();
+  }
+
   /** Interrupts the queries running, waits for them, then closes and removes the snapshots. */
   async close(): Promise<void> {
     this.closed = true;

@@ -45,6 +45,8 @@ export class StarSchemaBatch {
       case 'CustomerRegistered':
       case 'CustomerAddressCorrected':
         return this.dimensions.customer(event.data);
+      case 'PersonalDataErased':
+        return this.dimensions.erased(event.data.keyIds);
       case 'ZipCodeLocated':
         return this.dimensions.zipCodeLocated(recorded.streamId, recorded.revision, event.data);
       case 'OrderPlaced':

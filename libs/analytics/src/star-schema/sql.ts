@@ -1,3 +1,4 @@
+import { ERASED } from '@olist/personal-data';
 import { ORDER_STATUS_PRECEDENCE } from '@olist/sales';
 
 /**
@@ -130,6 +131,14 @@ export const SQL = {
     WHEN MATCHED THEN UPDATE SET customer_id = s.customer_id, customer_unique_id = s.customer_unique_id,
       zip_prefix = s.zip_prefix, city = s.city, state = s.state, geography_key = s.geography_key
     WHEN NOT MATCHED THEN INSERT VALUES (s.customer_key, s.customer_id, s.customer_unique_id, s.zip_prefix, s.city, s.state, s.geography_key);`,
+
+  /**
+   * A person erased (docs/personal-data.md): their customers' personal columns become the marker, and the
+   * geography key (which names the zip prefix) the unknown member's. Runs after the batch's customer merge.
+   */
+  customerErasure: (customerIds: Iterable<string>): string => `
+    UPDATE core.dim_customer SET zip_prefix = ${literal(ERASED)}, city = ${literal(ERASED)}, state = ${literal(ERASED)}, geography_key = 0
+    WHERE customer_id IN (${[...customerIds].map(literal).join(', ')});`,
 
   /** Orders that named a customer before it was registered: re-merged (resolving the key) and their children rekeyed. */
   customerArrivals: `

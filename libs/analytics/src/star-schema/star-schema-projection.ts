@@ -29,6 +29,11 @@ export interface StarSchemaProjectionOptions {
   readonly name?: string;
   /** Directory of the versioned DuckDB DDL (default: `projections/duckdb` of the repository). */
   readonly migrationsDir?: string;
+  /**
+   * Called once a batch that erased people is committed, before the next batch: e.g. to rewrite the database
+   * file, whose superseded blocks still hold the erased values' bytes.
+   */
+  readonly afterErasure?: (customerIds: ReadonlySet<string>) => Promise<void>;
 }
 
 /**
@@ -100,7 +105,7 @@ export class StarSchemaProjection implements Projection {
 
   constructor(
     private readonly db: DuckDbDatabase,
-    options: StarSchemaProjectionOptions = {},
+    private readonly options: StarSchemaProjectionOptions = {},
   ) {
     this.name = options.name ?? STAR_SCHEMA_PROJECTION;
     this.migrationsDir = options.migrationsDir ?? findUpwards(import.meta.url, 'projections/duckdb');
@@ -208,6 +213,7 @@ export class StarSchemaProjection implements Projection {
     for (const [id, ref] of batch.orders.refs) known.orders.set(id, ref);
     for (const id of batch.dimensions.customers.keys()) known.customers.add(id);
     this.known = { ...known, checkpoint, calendar: effects.calendar };
+    if (batch.dimensions.erasedCustomers.size > 0) await this.options.afterErasure?.(batch.dimensions.erasedCustomers);
   }
 
   /**
@@ -270,6 +276,7 @@ export class StarSchemaProjection implements Projection {
         stagedOrders = rekey = true;
       }
     }
+    if (batch.dimensions.erasedCustomers.size > 0) script.push(SQL.customerErasure(batch.dimensions.erasedCustomers));
     if (pending.has('orders_not_placed')) {
       script.push(SQL.lateOrderPlacements);
       rekey = true;

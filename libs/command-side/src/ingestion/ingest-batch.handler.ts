@@ -4,13 +4,15 @@ import {
   ingestionBatchDecider, ingestionBatchStreamId, pipelineRunStreamId, rowRejectionDecider, UnknownPipelineRunError,
   type PipelineRunEvent, type RecordRowRejection, type RunStartedState,
 } from '@olist/etl-orchestration';
-import { EVENT_STORE } from '@olist/infrastructure';
+import { EVENT_STORE, PERSONAL_DATA } from '@olist/infrastructure';
+import type { PersonalDataProtection } from '@olist/personal-data';
 import { RowParser, type BatchResult, type ParsedRow, type RowCommand, type RowResult } from '@olist/ingestion';
-import { CommandIds, EventIds, fold, rowHash } from '@olist/shared-kernel';
+import { CommandIds, EventIds, fold } from '@olist/shared-kernel';
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { BatchUnitOfWork, WrittenEarlier, type RowContext } from './batch-unit-of-work.js';
 import { IngestBatchCommand } from './ingest-batch.command.js';
+import { erasedCommand, PersonalRows } from './personal-rows.js';
 
 const MAX_ATTEMPTS = 8;
 
@@ -33,7 +35,10 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
   /** Runs known to have started: a run never un-starts, so one read of its first event per run is enough. */
   private readonly startedRuns = new Set<string>();
 
-  constructor(@Inject(EVENT_STORE) private readonly store: EventStore) {}
+  constructor(
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtection,
+  ) {}
 
   async execute(batch: IngestBatchCommand): Promise<BatchResult> {
     const run = await this.runStarted(batch.runId);
@@ -115,22 +120,27 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     earlier: WrittenEarlier,
   ): Promise<{ result: BatchResult; uow: BatchUnitOfWork }> {
     const t0 = performance.now();
-    const uow = await BatchUnitOfWork.load(this.store, parsed.flatMap((p) => (p.kind === 'commands' ? p.commands : [])), [batchStream]);
+    const uow = await BatchUnitOfWork.load(this.store, parsed.flatMap((p) => (p.kind === 'commands' ? p.commands : [])), [batchStream, ...PersonalRows.streamsRead(batch)]);
+    const personal = await PersonalRows.of(batch, uow, this.personalData);
     const t1 = performance.now();
     const recordedAt = batch.receivedAt;
     const decided: Array<{ line: number; commandId: string; outcome: 'accepted' | 'duplicate' } | { line: number; outcome: 'rejected'; reasons: ReadonlyArray<string> }> = [];
 
     for (const [i, row] of batch.rows.entries()) {
-      const hash = rowHash(row.values);
+      const identity = personal.identity(i);
+      const hash = identity.rowHash;
       const context: RowContext = {
         runId: batch.runId,
         actor: batch.actor,
         recordedAt,
-        provenance: { file: batch.file.fileName, line: row.line, rowHash: hash },
+        provenance: { file: batch.file.fileName, line: row.line, rowHash: hash, ...(identity.personalHash ? { personalHash: identity.personalHash } : {}) },
         commandId: CommandIds.ingestRow(batch.runId, batch.file.name, row.line, hash),
+        ...(identity.personalDataKey ? { personalDataKey: identity.personalDataKey } : {}),
       };
       const p = parsed[i]!;
-      const outcome = p.kind === 'invalid' ? { reasons: p.reasons } : decideRow(p.commands, uow, context);
+      // A person already erased stays erased: what is posted for them again is recorded erased (so a re-post decides nothing new).
+      const commands = p.kind === 'commands' && identity.erased ? p.commands.map(erasedCommand) : p.kind === 'commands' ? p.commands : [];
+      const outcome = p.kind === 'invalid' ? { reasons: p.reasons } : decideRow(commands, uow, context);
       if ('reasons' in outcome) {
         decided.push({ line: row.line, outcome: 'rejected', reasons: outcome.reasons });
         uow.appendUnconditionally(this.rejection(batch, row.line, row.values, outcome.reasons, context, run));

@@ -53,8 +53,14 @@ export class MartsAsOf implements MartTimeTravel {
   }
 
   async close(): Promise<void> {
-    for (const pending of this.built.values()) await this.discard(pending);
+    await this.discardAll();
+  }
+
+  /** Removes every built past (after an erasure: a past is built again from the log, erased). */
+  async discardAll(): Promise<void> {
+    const built = [...this.built.values()];
     this.built.clear();
+    for (const pending of built) await this.discard(pending);
   }
 
   /** Resolutions of points already asked (each a scan of the log): the log up to a point with later events after it is fixed. */

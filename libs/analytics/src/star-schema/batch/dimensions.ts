@@ -37,6 +37,8 @@ export class DimensionChanges {
   readonly sellers = new Map<string, SellerData>();
   readonly products = new Map<string, ProductData>();
   readonly customers = new Map<string, CustomerData>();
+  /** Customer ids whose person was erased: their personal columns become the erased marker. */
+  readonly erasedCustomers = new Set<string>();
   private readonly located: GeoEvent[] = [];
 
   category(data: EventData<'CategoryRegistered' | 'CategoryTranslationCorrected'>): boolean {
@@ -53,6 +55,12 @@ export class DimensionChanges {
 
   customer(data: CustomerData): boolean {
     return keepLatest(this.customers, data.customerId, data);
+  }
+
+  erased(keyIds: unknown): boolean {
+    if (!Array.isArray(keyIds)) return false;
+    for (const id of keyIds) if (isText(id)) this.erasedCustomers.add(id);
+    return true;
   }
 
   zipCodeLocated(streamId: string, revision: bigint, location: ZipCodeLocation): boolean {

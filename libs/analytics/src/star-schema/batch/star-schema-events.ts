@@ -2,10 +2,11 @@ import type { RecordedEvent } from '@olist/event-store';
 import type { CustomerContextEvent } from '@olist/customer';
 import type { FulfillmentEvent } from '@olist/fulfillment';
 import type { MarketplaceEvent } from '@olist/marketplace';
+import type { PersonalDataEvent } from '@olist/personal-data';
 import type { SalesEvent } from '@olist/sales';
 
 /** The events the star schema is built from, as their bounded contexts declare them. */
-export type StarSchemaEvent = MarketplaceEvent | CustomerContextEvent | SalesEvent | FulfillmentEvent;
+export type StarSchemaEvent = MarketplaceEvent | CustomerContextEvent | SalesEvent | FulfillmentEvent | PersonalDataEvent;
 export type EventData<Type extends StarSchemaEvent['type']> = Extract<StarSchemaEvent, { readonly type: Type }>['data'];
 
 /**

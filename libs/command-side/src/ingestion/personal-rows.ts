@@ -1,0 +1,87 @@
+import type { IngestBatchCommand } from './ingest-batch.command.js';
+import type { RowCommand } from '@olist/ingestion';
+import { ERASED, KeyRing, PERSONAL_COMMAND_FIELDS, personalColumnsOf, personalHash, type PersonalDataProtection } from '@olist/personal-data';
+import { orderDecider, orderStreamId } from '@olist/sales';
+import { rowHash } from '@olist/shared-kernel';
+import type { BatchUnitOfWork } from './batch-unit-of-work.js';
+
+/** How one row of a batch is identified and keyed (docs/personal-data.md). */
+export interface RowIdentity {
+  /** SHA-256 of the row; of a row with personal data, of its other values only (ids stay the same after an erasure). */
+  readonly rowHash: string;
+  /** The keyed hash of the row's personal values, while its key exists. */
+  readonly personalHash?: string;
+  /** The data key that seals the row's personal values (a customer id), if one can be told. */
+  readonly personalDataKey?: string;
+  /** The person is erased: the row's personal values are recorded as erased. */
+  readonly erased: boolean;
+}
+
+/**
+ * The personal side of a batch's rows: which data key each row's personal values take (customers: the row's
+ * customer id; reviews: the customer of the reviewed order, from the order's stream the batch loaded), made in
+ * the key store where missing. Rows of files without personal data hash as they always did.
+ */
+export class PersonalRows {
+  private constructor(
+    private readonly batch: IngestBatchCommand,
+    private readonly positions: ReadonlyArray<number>,
+    private readonly keyIds: ReadonlyArray<string | undefined>,
+    private readonly ring: KeyRing,
+  ) {}
+
+  /** The order streams a reviews batch must load to tell its rows' keys (including rows that will be rejected). */
+  static streamsRead(batch: IngestBatchCommand): ReadonlyArray<string> {
+    if (personalColumnsOf(batch.file)?.keyedBy !== 'order_id') return [];
+    const at = batch.header.indexOf('order_id');
+    return at < 0 ? [] : [...new Set(batch.rows.map((r) => r.values[at]?.trim() ?? '').filter((id) => id !== ''))].map(orderStreamId);
+  }
+
+  static async of(batch: IngestBatchCommand, uow: BatchUnitOfWork, protection: PersonalDataProtection): Promise<PersonalRows> {
+    const personal = personalColumnsOf(batch.file);
+    if (!personal) return new PersonalRows(batch, [], [], KeyRing.EMPTY);
+    const positions = personal.columns.map((c) => batch.header.indexOf(c)).filter((i) => i >= 0);
+    const at = (column: string): number => batch.header.indexOf(column);
+    const keyed = at(personal.keyedBy);
+    const subjectAt = personal.keyedBy === 'customer_id' ? at('customer_unique_id') : -1;
+    const wanted: Array<{ keyId: string; subjectId?: string }> = [];
+    const keyIds = batch.rows.map((row) => {
+      const value = keyed < 0 ? '' : (row.values[keyed]?.trim() ?? '');
+      if (value === '') return undefined;
+      let keyId: string | undefined = value;
+      if (personal.keyedBy === 'order_id') {
+        const { state } = uow.loadedState(orderStreamId(value), orderDecider);
+        keyId = state.status === 'placed' ? state.customerId : undefined;
+      }
+      if (keyId === undefined) return undefined;
+      const subjectId = subjectAt < 0 ? '' : (row.values[subjectAt]?.trim() ?? '');
+      wanted.push(subjectId ? { keyId, subjectId } : { keyId });
+      return keyId;
+    });
+    return new PersonalRows(batch, positions, keyIds, await protection.keys.ensure(wanted));
+  }
+
+  identity(i: number): RowIdentity {
+    const values = this.batch.rows[i]!.values;
+    if (this.positions.length === 0) return { rowHash: rowHash(values), erased: false };
+    const blanked = [...values];
+    for (const p of this.positions) blanked[p] = '';
+    const keyId = this.keyIds[i];
+    const key = keyId === undefined ? undefined : this.ring.get(keyId);
+    return {
+      rowHash: rowHash(blanked),
+      ...(key && key !== 'erased' ? { personalHash: personalHash(key.hashKey, this.positions.map((p) => values[p] ?? '')) } : {}),
+      ...(keyId !== undefined ? { personalDataKey: keyId } : {}),
+      erased: key === 'erased',
+    };
+  }
+}
+
+/** A row command with its personal fields recorded as erased. */
+export const erasedCommand = <C extends RowCommand>(command: C): C => {
+  const fields = PERSONAL_COMMAND_FIELDS[command.type];
+  if (!fields) return command;
+  const erased: Record<string, unknown> = { ...command };
+  for (const f of fields) if (erased[f] !== null) erased[f] = ERASED;
+  return erased as C;
+};
