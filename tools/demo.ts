@@ -262,6 +262,7 @@ const main = async (): Promise<number> => {
     PROJECTOR: 'in-process',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     OLIST_DW_ADMIN_KEY_FILE: join(storesDir, 'admin.key'),
+    OLIST_DW_MASTER_KEY_FILE: process.env.OLIST_DW_MASTER_KEY_FILE ?? join(storesDir, 'master.key'),
     ...eventStore.env,
   };
   console.log(`Starting the API (embedded: PGlite ${env.PGLITE_DIR}, DuckDB ${env.DUCKDB_PATH}; events in ${eventStore.description}) on ${url}; logs in ${logFile}`);

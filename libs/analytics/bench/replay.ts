@@ -9,12 +9,19 @@
  * busy machine inflates less). The projection is called directly, as the ProjectorRunner does, so the
  * figure excludes the event store's read cost. With --runs N it replays N times into fresh files and
  * checks the content hashes agree.
+ *
+ * --personal-data: also replays the same log with people's personal fields sealed (docs/personal-data.md), each
+ * batch opened as the store's read path does (one key-store query per batch, PGlite in memory), alternating
+ * with plain runs, and prints both medians and their ratio.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Checkpoint, RecordedEvent } from '@olist/event-store';
-import { DuckDbDatabase } from '@olist/duckdb';
+import { DuckDbDatabase, findUpwards } from '@olist/duckdb';
+import { DataKeyStore, PersonalDataProtection } from '@olist/personal-data';
+import { createPgliteClient, migrateUp } from '@olist/postgres';
 import { StarSchemaProjection, contentHashes, tableCounts } from '../src/index.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -27,6 +34,7 @@ const SEED = arg('seed', 1);
 const THREADS = arg('threads', 0);
 const RUNS = arg('runs', 1);
 const KEEP = process.argv.includes('--keep');
+const PERSONAL_DATA = process.argv.includes('--personal-data');
 
 /** mulberry32: small deterministic PRNG. */
 const rng = (seed: number) => () => {
@@ -54,7 +62,7 @@ const generate = (): RecordedEvent[] => {
   const orders = Math.max(1, Math.round(TARGET_EVENTS / 20));
   const events: RecordedEvent[] = [];
   const revisions = new Map<string, bigint>();
-  const add = (streamId: string, type: string, data: Record<string, unknown>) => {
+  const add = (streamId: string, type: string, data: Record<string, unknown>, personalDataKey?: string) => {
     const revision = revisions.get(streamId) ?? 0n;
     revisions.set(streamId, revision + 1n);
     const n = events.length + 1;
@@ -65,7 +73,7 @@ const generate = (): RecordedEvent[] => {
       revision,
       position: `p-${String(n).padStart(12, '0')}` as Checkpoint,
       data,
-      metadata: {},
+      metadata: personalDataKey ? { personalDataKey } : {},
       recordedAt: new Date(0),
     });
   };
@@ -92,7 +100,7 @@ const generate = (): RecordedEvent[] => {
     });
   }
   for (const c of customers) {
-    add(`customer-${c.unique}`, 'CustomerRegistered', { customerUniqueId: c.unique, customerId: c.id, zipPrefix: c.zip, city: pick(CITIES), state: pick(STATES) });
+    add(`customer-${c.unique}`, 'CustomerRegistered', { customerUniqueId: c.unique, customerId: c.id, zipPrefix: c.zip, city: pick(CITIES), state: pick(STATES) }, c.id);
   }
   // Like the real file: rows come grouped by prefix (in prefix order), one city/state per prefix with
   // the odd variant spelling.
@@ -114,11 +122,11 @@ const generate = (): RecordedEvent[] => {
   }
   const start = Date.UTC(2016, 8, 1);
   const span = Date.UTC(2018, 9, 1) - start;
-  const placed: Array<{ id: string; at: number }> = [];
+  const placed: Array<{ id: string; at: number; customerId: string }> = [];
   for (const c of customers) {
     const id = hex(32);
     const at = start + Math.floor(random() * span);
-    placed.push({ id, at });
+    placed.push({ id, at, customerId: c.id });
     add(`order-${id}`, 'OrderPlaced', { orderId: id, customerId: c.id, purchasedAt: iso(at), estimatedDeliveryAt: iso(at + 20 * 86_400_000) });
     const r = random();
     if (r < 0.006) {
@@ -152,7 +160,7 @@ const generate = (): RecordedEvent[] => {
   }
   for (const o of placed) {
     const reviewId = hex(32);
-    add(`review-${reviewId}`, 'ReviewSubmitted', { reviewId, orderId: o.id, score: 1 + Math.floor(random() * 5), commentTitle: null, commentMessage: random() < 0.4 ? 'bom' : null, createdAt: iso(o.at + 25 * 86_400_000) });
+    add(`review-${reviewId}`, 'ReviewSubmitted', { reviewId, orderId: o.id, score: 1 + Math.floor(random() * 5), commentTitle: null, commentMessage: random() < 0.4 ? 'bom' : null, createdAt: iso(o.at + 25 * 86_400_000) }, o.customerId);
     add(`review-${reviewId}`, 'ReviewAnswered', { reviewId, orderId: o.id, answeredAt: iso(o.at + 27 * 86_400_000) });
   }
   return events;
@@ -169,7 +177,10 @@ interface Run {
   readonly file: string;
 }
 
-const replay = async (events: ReadonlyArray<RecordedEvent>, keep: boolean): Promise<Run> => {
+/** What the store's read path does to each batch before the projection sees it (opening sealed fields). */
+type ReadPath = (batch: ReadonlyArray<RecordedEvent>) => Promise<ReadonlyArray<RecordedEvent>>;
+
+const replay = async (events: ReadonlyArray<RecordedEvent>, keep: boolean, read?: ReadPath): Promise<Run> => {
   const dir = mkdtempSync(join(tmpdir(), 'olist-replay-'));
   const file = join(dir, 'replay.duckdb');
   const config: Record<string, string> = {};
@@ -186,8 +197,9 @@ const replay = async (events: ReadonlyArray<RecordedEvent>, keep: boolean): Prom
   const started = performance.now();
   let slowestMs = 0;
   for (let i = 0; i < events.length; i += BATCH) {
-    const batch = events.slice(i, i + BATCH);
+    const slice = events.slice(i, i + BATCH);
     const b0 = performance.now();
+    const batch = read ? await read(slice) : slice;
     await projection.apply(batch, batch.at(-1)!.position);
     slowestMs = Math.max(slowestMs, performance.now() - b0);
   }
@@ -224,11 +236,49 @@ const main = async (): Promise<void> => {
         `(cpu ${run.cpuSeconds.toFixed(2)} s, slowest batch ${run.slowestMs.toFixed(0)} ms)`,
     );
   }
+  if (PERSONAL_DATA) await comparePersonalData(events, runs);
   const best = runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
   const sameContent = runs.every((run) => JSON.stringify(run.hashes) === JSON.stringify(runs[0]!.hashes));
   console.log(`best: ${Math.round(events.length / best.seconds).toLocaleString('en')} events/s; identical content hashes across runs: ${sameContent}`);
   console.log('rows:', best.counts);
   console.log(`content hashes of all tables: ${best.hashMs.toFixed(0)} ms; file ${(best.bytes / 1e6).toFixed(1)} MB${KEEP ? ` at ${runs.at(-1)!.file}` : ''}`);
+};
+
+const median = (xs: ReadonlyArray<number>): number => {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** The same log with personal fields sealed, opened batch by batch: plain and sealed runs alternate, medians compared. */
+const comparePersonalData = async (events: ReadonlyArray<RecordedEvent>, plain: Run[]): Promise<void> => {
+  const sql = await createPgliteClient();
+  await migrateUp(sql, findUpwards(import.meta.url, 'migrations'));
+  const protection = new PersonalDataProtection(await DataKeyStore.open(sql, randomBytes(32)));
+  const s0 = performance.now();
+  const sealed: RecordedEvent[] = [];
+  for (let i = 0; i < events.length; i += BATCH) {
+    const slice = events.slice(i, i + BATCH);
+    // Sealed values are bound to their stream: one request per event, as appends to its stream.
+    const byStream = await protection.sealAll(slice.map((e) => ({ streamId: e.streamId, expectedRevision: 'any', events: [e] })));
+    byStream.forEach((r, k) => sealed.push({ ...slice[k]!, data: r.events[0]!.data }));
+  }
+  const personal = sealed.filter((e, i) => e.data !== events[i]!.data).length;
+  console.log(`sealed the personal fields of ${personal} events in ${((performance.now() - s0) / 1000).toFixed(1)} s`);
+  const opened: Run[] = [];
+  for (let r = 0; r < RUNS; r++) {
+    if (r > 0 || plain.length === 0) plain.push(await replay(events, false));
+    const run = await replay(sealed, false, (batch) => protection.openAll(batch));
+    opened.push(run);
+    if (JSON.stringify(run.hashes) !== JSON.stringify(plain[0]!.hashes)) throw new Error('opened replay differs from the plain one');
+  }
+  const plainRate = events.length / median(plain.map((r) => r.seconds));
+  const openedRate = events.length / median(opened.map((r) => r.seconds));
+  console.log(
+    `personal data: plain ${Math.round(plainRate).toLocaleString('en')} events/s, sealed and opened per batch ${Math.round(openedRate).toLocaleString('en')} events/s ` +
+      `(medians of ${plain.length} and ${opened.length} runs): ${((openedRate / plainRate) * 100).toFixed(1)}% of plain; identical content hashes`,
+  );
+  await sql.close();
 };
 
 main().catch((error: unknown) => {

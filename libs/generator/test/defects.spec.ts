@@ -205,7 +205,7 @@ describe('defect injection (2,000 orders, default rate)', () => {
     const byKind = (kind: string) => manifest.defects.filter((d) => d.kind === kind);
     expect(byKind('unparsable_number')[0]!.expectedReason).toMatch(/^price: ".*" is not an amount \(e\.g\. 58\.90\)$/);
     expect(byKind('unparsable_timestamp')[0]!.expectedReason).toMatch(/^shipping_limit_date: ".*" is not a timestamp/);
-    expect(byKind('unknown_uf')[0]!.expectedReason).toBe('customer_state: "XX" is not a Brazilian state (UF)');
+    expect(byKind('unknown_uf')[0]!.expectedReason).toBe('customer_state: the value (withheld: personal data) is not a Brazilian state (UF)');
     expect(byKind('short_row')[0]!.expectedReason).toBe('row has 6 values but the header has 7 columns');
     expect(byKind('negative_price')[0]!.expectedReason).toMatch(/^price must not be negative \(got -\d+ centavos\)$/);
     expect(byKind('negative_freight')[0]!.expectedReason).toMatch(/^freight_value must not be negative/);

@@ -197,6 +197,8 @@ export class DataKeyStore {
     decipher.setAAD(Buffer.from(`olist-dw data key\u001f${row.key_id}`, 'utf8'));
     decipher.setAuthTag(wrapped.subarray(wrapped.length - TAG_BYTES));
     const key = Buffer.concat([decipher.update(wrapped.subarray(WRAP_IV_BYTES, wrapped.length - TAG_BYTES)), decipher.final()]);
-    return { keyId: row.key_id, key, hashKey: hashKeyOf(key) };
+    let hashKey: Buffer | undefined;
+    // Derived on first use: only the command side hashes rows; every read path only opens fields.
+    return { keyId: row.key_id, key, get hashKey() { return (hashKey ??= hashKeyOf(key)); } };
   }
 }
