@@ -46,7 +46,11 @@ export class PersonalDataProtection {
     return requests.map((r) => ({ ...r, events: r.events.map((e) => this.sealEvent(r.streamId, e, ring)) }));
   }
 
-  /** The events with their personal fields open (rejected rows' raw values excepted). */
+  /**
+   * The events with their personal fields open (rejected rows' raw values excepted). The keys are fetched now;
+   * each event's fields are opened when its `data` is first read, so a reader that never looks at a person's
+   * event (the operational read models) does not pay for decrypting it.
+   */
   async openAll(events: ReadonlyArray<RecordedEvent>): Promise<ReadonlyArray<RecordedEvent>> {
     const keyIds = new Set<string>();
     for (const e of events) {
@@ -62,9 +66,17 @@ export class PersonalDataProtection {
     return events.map((e) => {
       const fields = PERSONAL_EVENT_FIELDS[e.type];
       if (!fields) return e;
-      const data = { ...(e.data as Fields) };
-      for (const field of fields) data[field] = openValue(data[field], ring, { streamId: e.streamId, eventType: e.type, eventId: e.id, field });
-      return { ...e, data };
+      let opened: Fields | undefined;
+      return {
+        ...e,
+        get data(): Fields {
+          if (opened === undefined) {
+            opened = { ...(e.data as Fields) };
+            for (const field of fields) opened[field] = openValue(opened[field], ring, { streamId: e.streamId, eventType: e.type, eventId: e.id, field });
+          }
+          return opened;
+        },
+      };
     });
   }
 
