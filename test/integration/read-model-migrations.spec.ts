@@ -1,7 +1,7 @@
 import { MIGRATIONS_DIR } from '@olist/infrastructure';
 import { createPgliteClient, migrateDown, migrateUp } from '@olist/postgres';
 
-const ALL = ['0001_operational_read_models', '0002_quality_reports', '0003_batch_statistics', '0004_security_audit', '0005_personal_data_keys'];
+const ALL = ['0001_operational_read_models', '0002_quality_reports', '0003_batch_statistics', '0004_security_audit'];
 
 describe('Postgres read-model migrations (umzug over migrations/*.up.sql and *.down.sql)', () => {
   it('apply once, revert completely, and apply again', async () => {
@@ -16,8 +16,7 @@ describe('Postgres read-model migrations (umzug over migrations/*.up.sql and *.d
       expect(await tables()).toEqual([
         'data_quality.checks', 'data_quality.invalid_rows', 'data_quality.reports', 'data_quality.rules',
         'etl_orchestration.batch_executions', 'etl_orchestration.file_statistics', 'etl_orchestration.pipeline_runs', 'etl_orchestration.task_executions',
-        'read_models.checkpoints', 'security_audit.api_keys', 'security_audit.audit_log', 'security_audit.data_keys', 'security_audit.master_key_check',
-        'security_audit.users',
+        'read_models.checkpoints', 'security_audit.api_keys', 'security_audit.audit_log', 'security_audit.users',
       ]);
       expect(await migrateDown(sql, MIGRATIONS_DIR)).toEqual([...ALL].reverse());
       expect(await tables()).toEqual([]);
@@ -33,10 +32,10 @@ describe('Postgres read-model migrations (umzug over migrations/*.up.sql and *.d
       await migrateUp(sql, MIGRATIONS_DIR);
       await sql.query(`INSERT INTO etl_orchestration.pipeline_runs (run_id, source, status, started_at, loaded_at)
         VALUES ('00000000-0000-4000-8000-000000000001', 'x', 'LOADED', now(), now())`);
-      expect(await migrateDown(sql, MIGRATIONS_DIR, '0002_quality_reports')).toEqual(['0005_personal_data_keys', '0004_security_audit', '0003_batch_statistics', '0002_quality_reports']);
+      expect(await migrateDown(sql, MIGRATIONS_DIR, '0002_quality_reports')).toEqual(['0004_security_audit', '0003_batch_statistics', '0002_quality_reports']);
       expect((await sql.query('SELECT status FROM etl_orchestration.pipeline_runs')).rows).toEqual([{ status: 'RUNNING' }]);
       await expect(sql.query(`UPDATE etl_orchestration.pipeline_runs SET status = 'LOADED'`)).rejects.toThrow(/pipeline_runs_status_check/);
-      expect(await migrateUp(sql, MIGRATIONS_DIR)).toEqual(['0002_quality_reports', '0003_batch_statistics', '0004_security_audit', '0005_personal_data_keys']);
+      expect(await migrateUp(sql, MIGRATIONS_DIR)).toEqual(['0002_quality_reports', '0003_batch_statistics', '0004_security_audit']);
     } finally {
       await sql.close();
     }

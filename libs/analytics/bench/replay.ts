@@ -19,9 +19,9 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Checkpoint, RecordedEvent } from '@olist/event-store';
-import { DuckDbDatabase, findUpwards } from '@olist/duckdb';
+import { DuckDbDatabase } from '@olist/duckdb';
 import { DataKeyStore, PersonalDataProtection } from '@olist/personal-data';
-import { createPgliteClient, migrateUp } from '@olist/postgres';
+import { createPgliteClient } from '@olist/postgres';
 import { StarSchemaProjection, contentHashes, tableCounts } from '../src/index.js';
 
 const arg = (name: string, fallback: number): number => {
@@ -253,7 +253,6 @@ const median = (xs: ReadonlyArray<number>): number => {
 /** The same log with personal fields sealed, opened batch by batch: plain and sealed runs alternate, medians compared. */
 const comparePersonalData = async (events: ReadonlyArray<RecordedEvent>, plain: Run[]): Promise<void> => {
   const sql = await createPgliteClient();
-  await migrateUp(sql, findUpwards(import.meta.url, 'migrations'));
   const protection = new PersonalDataProtection(await DataKeyStore.open(sql, randomBytes(32)));
   const s0 = performance.now();
   const sealed: RecordedEvent[] = [];

@@ -46,7 +46,14 @@ export interface GenerateOptions {
   readonly defects?: boolean | DefectOptions;
   /** Called every 1,000 orders and at the end. */
   readonly onProgress?: (ordersDone: number, ordersTotal: number) => void;
+  /**
+   * Geolocation rows per order, as in the Kaggle files (993,468 rows for 99,441 orders: {@link KAGGLE_GEOLOCATION_PER_ORDER});
+   * default: ~10 per zip prefix used, far fewer.
+   */
+  readonly geolocationPerOrder?: number;
 }
+
+export const KAGGLE_GEOLOCATION_PER_ORDER = 993_468 / 99_441;
 
 export interface FileSummary {
   readonly name: SourceFileName;
@@ -260,7 +267,8 @@ export const generateDataset = async (options: GenerateOptions): Promise<Dataset
 
   // Geolocation for every zip prefix used by customers and sellers.
   let g = 0;
-  for (const row of geo.geolocationRows(root.fork('geolocation'))) {
+  const geoTotal = options.geolocationPerOrder === undefined ? undefined : Math.round(options.geolocationPerOrder * n);
+  for (const row of geo.geolocationRows(root.fork('geolocation'), geoTotal)) {
     sinks.geolocation.push(row);
     if ((++g & 4095) === 0) await drain();
   }

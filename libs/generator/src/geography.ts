@@ -45,13 +45,19 @@ export class Geography {
     return this.used.size;
   }
 
-  /** ~10 geolocation rows (1..19) per zip prefix used, jittered around a per-prefix point near the city. */
-  *geolocationRows(rng: Rng): Generator<RowOf<'geolocation'>> {
+  /**
+   * ~10 geolocation rows (1..19) per zip prefix used, jittered around a per-prefix point near the city; `total`:
+   * exactly that many rows instead, each prefix's count scaled (the Kaggle files have ~10 per order, many more
+   * than per prefix used).
+   */
+  *geolocationRows(rng: Rng, total?: number): Generator<RowOf<'geolocation'>> {
     const b = BRAZIL_BOUNDS;
+    const counts = total === undefined ? undefined : scaledCounts([...this.used.keys()].map(() => rng.int(1, 19)), total);
+    let k = 0;
     for (const [zip, city] of this.used) {
       const lat0 = city.lat + rng.normal(0, 0.03);
       const lng0 = city.lng + rng.normal(0, 0.03);
-      const n = rng.int(1, 19);
+      const n = counts ? counts[k++]! : rng.int(1, 19);
       const prefix = formatZip(zip);
       for (let i = 0; i < n; i++) {
         yield {
@@ -71,3 +77,16 @@ export class Geography {
     return { city, zip };
   }
 }
+
+/** `weights` scaled to integers ≥ 1 that sum to `total` (largest remainders first). */
+const scaledCounts = (weights: ReadonlyArray<number>, total: number): number[] => {
+  if (weights.length === 0) return [];
+  const sum = weights.reduce((a, w) => a + w, 0);
+  const exact = weights.map((w) => Math.max(1, (w * Math.max(total, weights.length)) / sum));
+  const counts = exact.map(Math.floor);
+  let left = Math.max(total, weights.length) - counts.reduce((a, c) => a + c, 0);
+  const order = exact.map((e, i) => [e - Math.floor(e), i] as const).sort((a, b) => b[0] - a[0]);
+  for (let j = 0; left > 0 && order.length > 0; j = (j + 1) % order.length, left--) counts[order[j]![1]]!++;
+  for (let j = counts.length - 1; left < 0 && j >= 0; j--) if (counts[j]! > 1) { counts[j]!--; left++; }
+  return counts;
+};

@@ -1,4 +1,4 @@
-export { generateDataset, PRODUCTS_PER_ORDER, SELLERS_PER_ORDER, MIN_SELLERS } from './generator.js';
+export { generateDataset, KAGGLE_GEOLOCATION_PER_ORDER, PRODUCTS_PER_ORDER, SELLERS_PER_ORDER, MIN_SELLERS } from './generator.js';
 export type { GenerateOptions, DatasetSummary, FileSummary } from './generator.js';
 export {
   QUIRK_NAMES, DEFAULT_QUIRK_RATES, ALL_QUIRKS_ON, ALL_QUIRKS_OFF, resolveQuirks,

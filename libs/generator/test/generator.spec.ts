@@ -5,7 +5,7 @@ import { parse } from 'csv-parse/sync';
 import { ORDER_STATUSES, PAYMENT_TYPES, SOURCE_FILES, type SourceFileName } from '@olist/ingestion';
 import { BRAZILIAN_UFS } from '@olist/shared-kernel';
 import {
-  BRAZIL_BOUNDS, CATEGORIES, QUIRK_NAMES, generateDataset,
+  BRAZIL_BOUNDS, CATEGORIES, KAGGLE_GEOLOCATION_PER_ORDER, QUIRK_NAMES, generateDataset,
   type DatasetSummary, type RowOf, type TransformerFactory,
 } from '@olist/generator';
 
@@ -77,6 +77,15 @@ describe('determinism', () => {
 });
 
 describe('file layout', () => {
+  it('writes the Kaggle files\' geolocation rows per order when asked, every used prefix still located', async () => {
+    const out = await tmp();
+    const summary = await generateDataset({ orders: 500, seed: 'geo', outDir: out, quirks: false, geolocationPerOrder: KAGGLE_GEOLOCATION_PER_ORDER });
+    expect(summary.rows.geolocation).toBe(Math.round(500 * KAGGLE_GEOLOCATION_PER_ORDER));
+    const rows = await parseAll(out);
+    const located = new Set(rows.geolocation.map((r) => r.geolocation_zip_code_prefix));
+    for (const c of rows.customers) expect(located.has(c.customer_zip_code_prefix!)).toBe(true);
+  });
+
   it('writes the nine files with the exact Olist headers', async () => {
     for (const f of SOURCE_FILES) {
       const raw = await readRaw(dir, f.name);

@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EventData, RecordedEvent, Checkpoint } from '@olist/event-store';
-import { createPgliteClient, migrateUp, type SqlClient } from '@olist/postgres';
-import { findUpwards } from '@olist/duckdb';
+import { createPgliteClient, type SqlClient } from '@olist/postgres';
 import { deciderSpecification } from '../../shared-kernel/test/decider-specification.js';
 import {
   DataKeyStore, ERASED, erasureDecider, isSealed, loadMasterKey, open, parseMasterKey, PersonalDataProtection, seal, WITHHELD, WrongMasterKeyError,
@@ -62,7 +61,6 @@ describe('data keys and the protection (PGlite)', () => {
   let master: Buffer;
   beforeAll(async () => {
     sql = await createPgliteClient();
-    await migrateUp(sql, findUpwards(import.meta.url, 'migrations'));
     master = randomBytes(32);
   });
   afterAll(() => sql.close());

@@ -105,10 +105,19 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         const logger = new Logger('Projector');
         // An erasure leaves no copy of the erased values: DuckDB's superseded blocks, past builds, query snapshots.
         const afterErasure = async (customerIds: ReadonlySet<string>): Promise<void> => {
-          const { bytesBefore, bytesAfter } = await duckdb.compact();
           await timeTravel.discardAll();
           queries.retireSnapshots();
-          logger.log(`erased the personal data of ${customerIds.size} customer ids; DuckDB file rewritten (${bytesBefore} → ${bytesAfter} bytes)`);
+          const compact = async (): Promise<void> => {
+            try {
+              const { bytesBefore, bytesAfter } = await duckdb.compact();
+              logger.log(`erased the personal data of ${customerIds.size} customer ids; DuckDB file rewritten (${bytesBefore} → ${bytesAfter} bytes)`);
+            } catch (error) {
+              // The rows are erased (committed); only the file's old blocks wait: the projection goes on, the rewrite is tried again.
+              logger.error(`erased ${customerIds.size} customer ids, but the DuckDB file could not be rewritten (trying again in 30 s): ${(error as Error).message}`);
+              setTimeout(() => void compact(), 30_000).unref();
+            }
+          };
+          await compact();
         };
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure }), {
           onBatch: (status, size, events) => {

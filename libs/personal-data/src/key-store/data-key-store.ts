@@ -35,6 +35,39 @@ export class WrongMasterKeyError extends Error {
   }
 }
 
+/**
+ * The key store's tables (idempotent DDL, its own like the event store's, not a read-model migration: the keys
+ * are not derived data, and reverting or rebuilding the read models must never drop them).
+ */
+const DDL = [
+  `CREATE SCHEMA IF NOT EXISTS security_audit`,
+  // key_id: a customer id (the person holds one per order). subject_id: the person, once known (a review's key can
+  // be made before its customer's row arrives). wrapped_key: base64(iv || ciphertext || tag) under the master key,
+  // NULL once erased — the row stays as a tombstone.
+  `CREATE TABLE IF NOT EXISTS security_audit.data_keys (
+     key_id      text PRIMARY KEY,
+     subject_id  text,
+     wrapped_key text,
+     created_at  timestamptz NOT NULL DEFAULT now(),
+     erased_at   timestamptz,
+     CHECK ((wrapped_key IS NULL) = (erased_at IS NOT NULL))
+   )`,
+  `CREATE INDEX IF NOT EXISTS data_keys_subject ON security_audit.data_keys (subject_id)`,
+  // One row: an HMAC of a constant under the master key, to refuse a wrong master key at start.
+  `CREATE TABLE IF NOT EXISTS security_audit.master_key_check (
+     id          integer PRIMARY KEY CHECK (id = 1),
+     check_value text NOT NULL
+   )`,
+];
+
+/** Creates the key store's tables if missing; safe to call concurrently and repeatedly. */
+export const migrateDataKeyStore = (sql: SqlClient): Promise<void> =>
+  sql.transaction(async (tx) => {
+    // Concurrent CREATE … IF NOT EXISTS can still collide in the catalogs: serialise.
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('security_audit.data_keys.migrate'))`);
+    for (const statement of DDL) await tx.query(statement);
+  });
+
 const WRAP_IV_BYTES = 12;
 const TAG_BYTES = 16;
 const CHECK_LABEL = 'olist-dw master key check';
@@ -55,8 +88,9 @@ export class DataKeyStore {
     private readonly master: Buffer,
   ) {}
 
-  /** The key store on `sql` (migrated: `security_audit.data_keys`), refusing a master key other than the first one used. */
+  /** The key store on `sql` (`security_audit.data_keys`, made if missing), refusing a master key other than the first one used. */
   static async open(sql: SqlClient, master: Buffer): Promise<DataKeyStore> {
+    await migrateDataKeyStore(sql);
     const check = createHmac('sha256', master).update(CHECK_LABEL).digest('base64');
     await sql.query(`INSERT INTO security_audit.master_key_check (id, check_value) VALUES (1, $1) ON CONFLICT (id) DO NOTHING`, [check]);
     const { rows } = await sql.query<{ check_value: string }>(`SELECT check_value FROM security_audit.master_key_check WHERE id = 1`);
