@@ -192,8 +192,8 @@ const latencies = async (clients: number, requests: number, call: (i: number) =>
     for (let i = next++; i < requests; i = next++) {
       const t0 = performance.now();
       const res = await call(i);
-      await res.arrayBuffer();
-      if (!res.ok) throw new Error(`HTTP ${res.status} during the read benchmark`);
+      const body = await res.text();
+      if (!res.ok) throw new Error(`HTTP ${res.status} during the read benchmark: ${body.slice(0, 500)}`);
       times.push(performance.now() - t0);
     }
   }));
@@ -269,6 +269,7 @@ const main = async (): Promise<void> => {
   };
   const work = await mkdtemp(join(tmpdir(), 'olist-bench-'));
   const started = new Date();
+  let stack: ServerStack | undefined;
 
   const orders = Math.round(ORDERS_1X * options.scale);
   const dataDir = options.data ? resolve(options.data) : resolve('var/bench/data', `scale-${options.scale}`);
@@ -294,7 +295,6 @@ const main = async (): Promise<void> => {
     }
 
     // End to end, server mode; the last run's stack stays up for the reads, then the rebuild and the appends.
-    let stack: ServerStack | undefined;
     let eventsFile: string | undefined;
     if (!options.skip.has('server')) {
       const runs: E2eRun[] = [];
@@ -322,6 +322,12 @@ const main = async (): Promise<void> => {
 
     if (stack && !options.skip.has('reads')) {
       const headers = { authorization: `Bearer ${stack.apiKey}` };
+      // The marts are refreshed after the last batch is projected: read them once they are.
+      await fetch(`${stack.url}/v1/projections/status?waitMs=120000`, { headers });
+      for (let i = 0; (await fetch(`${stack.url}/v1/marts/monthly_revenue?limit=1`, { headers })).status !== 200; i++) {
+        if (i > 300) throw new Error('the marts were not built within a minute of the load');
+        await sleep(200);
+      }
       const marts = ['monthly_revenue', 'delivery_performance', 'category_performance', 'seller_scorecard', 'customer_cohorts', 'customer_segments', 'review_vs_delivery', 'payment_mix'];
       for (const clients of options.clients) {
         const martTimes = await latencies(clients, options.requests, (i) => fetch(`${stack!.url}/v1/marts/${marts[i % marts.length]}?limit=100`, { headers }));
@@ -389,6 +395,7 @@ const main = async (): Promise<void> => {
         }
       }
       await stack.db.drop();
+      stack = undefined;
     }
 
     // End to end, embedded: PGlite and the projector in the API's process, as `npm run demo -- --data DIR`.
@@ -420,6 +427,10 @@ const main = async (): Promise<void> => {
       for (const [process, mb] of Object.entries(e2e.peakMb)) figure({ section: 'memory', name: `embedded, peak RSS of the ${process}`, unit: 'MB', value: mb, runs: runs.map((r) => r.peakMb[process]!) });
     }
   } finally {
+    if (stack) {
+      await stack.stop().catch(() => undefined);
+      await stack.db.drop().catch(() => undefined);
+    }
     await rm(work, { recursive: true, force: true });
   }
 
