@@ -109,6 +109,23 @@ describe('data keys and the protection (PGlite)', () => {
     expect(erased[1]!.data).toMatchObject({ score: 5, commentMessage: ERASED });
   });
 
+  it('seals a text that looks sealed like any other, and reads a value that does not authenticate as erased', async () => {
+    const protection = new PersonalDataProtection(await DataKeyStore.open(sql, master));
+    const mimic = `pd1.${Buffer.from('c9').toString('base64url')}.${'A'.repeat(16)}.${'B'.repeat(30)}`;
+    const review: EventData = {
+      id: 'e-mimic', type: 'ReviewSubmitted', metadata: { personalDataKey: 'c9' },
+      data: { reviewId: 'r9', orderId: 'o9', score: 1, commentTitle: mimic, commentMessage: 'ok', createdAt: '2018-01-01T00:00:00.000Z' },
+    };
+    const [sealed] = await protection.sealAll([{ streamId: 'review-r9', expectedRevision: 'any', events: [review] }]);
+    const stored = sealed!.events[0]!;
+    expect((stored.data as { commentTitle: string }).commentTitle).not.toBe(mimic);
+    const [opened] = await protection.openAll([recorded(stored, 'review-r9')]);
+    expect(opened!.data).toEqual(review.data);
+    // Moved to another event, the same sealed value does not open.
+    const [moved] = await protection.openAll([{ ...recorded(stored, 'review-r9'), id: 'e-other' }]);
+    expect(moved!.data).toMatchObject({ commentTitle: ERASED, commentMessage: ERASED });
+  });
+
   it('makes a new key of an erased person erased, and links a key made before its person was known', async () => {
     const keys = await DataKeyStore.open(sql, master);
     await keys.ensure([{ keyId: 'c-early' }]);

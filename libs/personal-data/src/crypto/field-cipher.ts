@@ -19,7 +19,10 @@ export interface SealContext {
 
 const aadOf = (c: SealContext): Buffer => Buffer.from(`${c.streamId}\u001f${c.eventType}\u001f${c.eventId}\u001f${c.field}`, 'utf8');
 
-export const isSealed = (value: unknown): value is string => typeof value === 'string' && value.startsWith(PREFIX);
+/** `pd1.` then the key id, a 96-bit IV and at least a 128-bit tag, each base64url. */
+const SEALED = /^pd1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]{22,}$/;
+
+export const isSealed = (value: unknown): value is string => typeof value === 'string' && value.startsWith(PREFIX) && SEALED.test(value);
 
 /** The id of the key a sealed value needs. */
 export const sealedKeyId = (sealed: string): string => Buffer.from(sealed.slice(PREFIX.length, sealed.indexOf('.', PREFIX.length)), 'base64url').toString('utf8');
