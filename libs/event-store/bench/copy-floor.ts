@@ -3,15 +3,12 @@
  * into a fresh copy of the event store's events table (same DDL, indexes in place), no per-append work at all.
  */
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { chmod, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { createPgClient, createTestDatabase } from '@olist/postgres';
 import { migrateEventStore } from '@olist/event-store';
-import { readEventsFile } from './events-file.js';
+import { readEventsFile, writeLines } from './events-file.js';
 
 export interface FloorResult {
   readonly events: number;
@@ -48,40 +45,27 @@ export async function copyFloor(serverUrl: string, eventsFile: string): Promise<
 
 /** Writes the rows in COPY text format; revisions are numbered per stream in file order. Resolves to the row count. */
 async function writeCopyFile(eventsFile: string, rowsFile: string): Promise<number> {
-  const out = createWriteStream(rowsFile, { mode: 0o644 });
   const revisions = new Map<string, number>();
-  let rows = 0;
-  let chunk = '';
-  try {
+  async function* rows(): AsyncGenerator<string> {
     for await (const event of readEventsFile(eventsFile)) {
       const revision = revisions.get(event.streamId) ?? 0;
       revisions.set(event.streamId, revision + 1);
       const dash = event.streamId.indexOf('-');
       const category = dash < 0 ? event.streamId : event.streamId.slice(0, dash); // split_part(stream_id, '-', 1)
-      chunk +=
-        [
-          copyText(event.streamId),
-          revision,
-          copyText(category),
-          copyText(event.id),
-          copyText(event.type),
-          copyText(JSON.stringify(event.data) ?? 'null'),
-          copyText(JSON.stringify(event.metadata ?? {})),
-        ].join('\t') + '\n';
-      rows++;
-      if (chunk.length >= 1 << 20) {
-        if (!out.write(chunk)) await once(out, 'drain');
-        chunk = '';
-      }
+      yield [
+        copyText(event.streamId),
+        revision,
+        copyText(category),
+        copyText(event.id),
+        copyText(event.type),
+        copyText(JSON.stringify(event.data) ?? 'null'),
+        copyText(JSON.stringify(event.metadata ?? {})),
+      ].join('\t') + '\n';
     }
-    out.end(chunk);
-    await finished(out);
-  } catch (error) {
-    out.destroy();
-    throw error;
   }
+  const count = await writeLines(rows(), rowsFile, 0o644);
   await chmod(rowsFile, 0o644); // the umask may have narrowed the mode
-  return rows;
+  return count;
 }
 
 const COPY_SPECIAL = /[\\\t\n\r]/;

@@ -19,15 +19,14 @@ export interface BenchEvent {
 
 const CHUNK_CHARS = 1 << 20;
 
-/** Writes `events` to `file` (replacing it); resolves to the number of events written. */
-export async function writeEventsFile(events: AsyncIterable<BenchEvent> | Iterable<BenchEvent>, file: string): Promise<number> {
-  const out = createWriteStream(file);
+/** Writes `lines` (each ending in a newline) to `file`, replacing it, in chunks of ~1 MB; resolves to how many. */
+export async function writeLines(lines: AsyncIterable<string> | Iterable<string>, file: string, mode = 0o666): Promise<number> {
+  const out = createWriteStream(file, { mode });
   let count = 0;
   let chunk = '';
   try {
-    for await (const event of events) {
-      const { streamId, type, id, data, metadata } = event;
-      chunk += JSON.stringify({ streamId, type, id, data, metadata }) + '\n';
+    for await (const line of lines) {
+      chunk += line;
       count++;
       if (chunk.length >= CHUNK_CHARS) {
         if (!out.write(chunk)) await once(out, 'drain');
@@ -41,6 +40,14 @@ export async function writeEventsFile(events: AsyncIterable<BenchEvent> | Iterab
     throw error;
   }
   return count;
+}
+
+/** Writes `events` to `file` (replacing it); resolves to the number of events written. */
+export async function writeEventsFile(events: AsyncIterable<BenchEvent> | Iterable<BenchEvent>, file: string): Promise<number> {
+  async function* lines(): AsyncGenerator<string> {
+    for await (const { streamId, type, id, data, metadata } of events) yield `${JSON.stringify({ streamId, type, id, data, metadata })}\n`;
+  }
+  return writeLines(lines(), file);
 }
 
 /** Reads the events of an NDJSON events file in order. */
