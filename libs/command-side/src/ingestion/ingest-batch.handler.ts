@@ -139,8 +139,7 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
       };
       const p = parsed[i]!;
       // A person already erased stays erased: what is posted for them again is recorded erased (so a re-post decides nothing new).
-      const commands = p.kind === 'commands' && identity.erased ? p.commands.map(erasedCommand) : p.kind === 'commands' ? p.commands : [];
-      const outcome = p.kind === 'invalid' ? { reasons: p.reasons } : decideRow(commands, uow, context);
+      const outcome = p.kind === 'invalid' ? { reasons: p.reasons } : decideRow(identity.erased ? p.commands.map(erasedCommand) : p.commands, uow, context);
       if ('reasons' in outcome) {
         decided.push({ line: row.line, outcome: 'rejected', reasons: outcome.reasons });
         uow.appendUnconditionally(this.rejection(batch, row.line, row.values, outcome.reasons, context, run));
