@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createPgliteClient } from '@olist/postgres';
+import { EVENT_SCHEMAS } from '@olist/event-catalog';
 import { ProjectorRunner } from '@olist/projector';
 import { Harness } from '../../libs/analytics/test/support/harness.js';
 import { EventSchemaRegistry, PostgresEventStore, UpcastingEventStore, type RecordedEvent, type Upcaster } from '@olist/event-store';
@@ -73,6 +74,35 @@ describe('versioned event schemas', () => {
       expect(await harness.rows("SELECT seller_id, zip_prefix, city, state FROM core.dim_seller WHERE seller_key <> 0 ORDER BY seller_id")).toEqual([
         { seller_id: 's1', zip_prefix: '01037', city: 'sao paulo', state: 'SP' },
         { seller_id: 's2', zip_prefix: '13023', city: 'campinas', state: 'SP' },
+      ]);
+    } finally {
+      await runner.stop();
+      harness.close();
+      await upcasting.close();
+    }
+  }, 60_000);
+
+  it('ZipCodeLocated v1 (one point per event, stored before a batch\'s points became one event) reads as v2 and projects the same geography', async () => {
+    const store = new PostgresEventStore(await createPgliteClient(), { ownsClient: true });
+    await store.migrate();
+    const point = (lat: number) => ({ lat, lng: -46.6, city: 'sao paulo', state: 'SP' });
+    await store.appendToStream('zip-01001', [1, 2].map((i) => event('ZipCodeLocated', { zipPrefix: '01001', ...point(-23 - i / 10) }, 1)));
+    expect(EVENT_SCHEMAS.currentVersion('ZipCodeLocated')).toBe(2);
+    await store.appendToStream('zip-01001', [event('ZipCodeLocated', { zipPrefix: '01001', locations: [point(-23.3), point(-23.4)] }, 2)]);
+
+    const upcasting = new UpcastingEventStore(store, EVENT_SCHEMAS);
+    expect((await upcasting.readStream('zip-01001')).map((e) => e.data)).toEqual([
+      { zipPrefix: '01001', locations: [point(-23.1)] },
+      { zipPrefix: '01001', locations: [point(-23.2)] },
+      { zipPrefix: '01001', locations: [point(-23.3), point(-23.4)] },
+    ]);
+    const harness = await Harness.create();
+    const runner = new ProjectorRunner(upcasting, harness.projection);
+    try {
+      await runner.start();
+      await runner.waitUntilCaughtUp();
+      expect(await harness.rows("SELECT zip_prefix, location_rows, round(lat, 6) AS lat FROM core.dim_geography WHERE zip_prefix = '01001'")).toEqual([
+        { zip_prefix: '01001', location_rows: 4n, lat: -23.25 },
       ]);
     } finally {
       await runner.stop();

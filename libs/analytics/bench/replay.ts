@@ -110,15 +110,16 @@ const generate = (): RecordedEvent[] => {
     const state = pick(STATES);
     const lat = -30 + random() * 25;
     const lng = -60 + random() * 25;
-    for (let k = 0; k < rowsPerPrefix; k++) {
-      add(`zip-${zip}`, 'ZipCodeLocated', {
-        zipPrefix: zip,
+    // A prefix's points come in one batch: one event.
+    add(`zip-${zip}`, 'ZipCodeLocated', {
+      zipPrefix: zip,
+      locations: Array.from({ length: rowsPerPrefix }, () => ({
         lat: lat + random() / 100,
         lng: lng + random() / 100,
         city: random() < 0.1 ? `${city} (variant)` : city,
         state,
-      });
-    }
+      })),
+    });
   }
   const start = Date.UTC(2016, 8, 1);
   const span = Date.UTC(2018, 9, 1) - start;

@@ -54,7 +54,7 @@ describe('StarSchemaProjection behaviour', () => {
 
     const zip = new EventLog();
     for (let i = 0; i < more.events.length; i++) zip.add('filler', 'Noise', {});
-    zip.add('zip-04001', 'ZipCodeLocated', { zipPrefix: '04001', lat: -23.58, lng: -46.64, city: 'sao paulo', state: 'SP' });
+    zip.add('zip-04001', 'ZipCodeLocated', { zipPrefix: '04001', locations: [{ lat: -23.58, lng: -46.64, city: 'sao paulo', state: 'SP' }] });
     await h.apply(zip.events);
     expect(await h.rows(`SELECT geography_key FROM core.dim_customer WHERE customer_id = 'c9' UNION ALL SELECT geography_key FROM core.dim_seller WHERE seller_id = 's9'`)).toEqual([
       { geography_key: k('04001') },
@@ -214,15 +214,18 @@ describe('StarSchemaProjection behaviour', () => {
 
   it('skips ZipCodeLocated events already projected (per-stream revision), also after a restart', async () => {
     const log = new EventLog();
-    log.add('zip-01001', 'ZipCodeLocated', { zipPrefix: '01001', lat: -23.55, lng: -46.63, city: 'sao paulo', state: 'SP' });
-    log.add('zip-01001', 'ZipCodeLocated', { zipPrefix: '01001', lat: -23.56, lng: -46.64, city: 'sao paulo', state: 'SP' });
+    log.add('zip-01001', 'ZipCodeLocated', { zipPrefix: '01001', locations: [{ lat: -23.55, lng: -46.63, city: 'sao paulo', state: 'SP' }] });
+    log.add('zip-01001', 'ZipCodeLocated', {
+      zipPrefix: '01001',
+      locations: [{ lat: -23.56, lng: -46.64, city: 'sao paulo', state: 'SP' }, { lat: -23.57, lng: -46.65, city: 'sao paulo', state: 'SP' }],
+    });
     const twice = log.events.map((e, i) => ({ ...e, position: checkpointAt(3 + i) }));
     await h.apply([...log.events, ...twice]); // the same events twice in one batch
-    expect(await h.rows(`SELECT location_rows FROM core.dim_geography WHERE zip_prefix = '01001'`)).toEqual([{ location_rows: 2n }]);
+    expect(await h.rows(`SELECT location_rows FROM core.dim_geography WHERE zip_prefix = '01001'`)).toEqual([{ location_rows: 3n }]);
     await h.reopen();
     const again = log.events.map((e, i) => ({ ...e, position: checkpointAt(10 + i) }));
     await h.apply(again); // and again after a restart
-    expect(await h.rows(`SELECT location_rows, lat FROM core.dim_geography WHERE zip_prefix = '01001'`)).toEqual([{ location_rows: 2n, lat: -23.555 }]);
+    expect(await h.rows(`SELECT location_rows, lat FROM core.dim_geography WHERE zip_prefix = '01001'`)).toEqual([{ location_rows: 3n, lat: -23.56 }]);
   });
 
   it('extends the calendar (whole years, contiguous) when a date falls outside it', async () => {

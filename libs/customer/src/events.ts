@@ -1,4 +1,4 @@
-import type { Address, DomainEvent, Geolocation, ZipPrefix, Uf } from '@olist/shared-kernel';
+import type { Address, DomainEvent, EventUpcaster, Geolocation, ZipPrefix, Uf } from '@olist/shared-kernel';
 
 export interface CustomerData extends Address {
   /** The person. */
@@ -10,13 +10,22 @@ export interface CustomerData extends Address {
 export type CustomerRegistered = DomainEvent<'CustomerRegistered', CustomerData>;
 export type CustomerAddressCorrected = DomainEvent<'CustomerAddressCorrected', CustomerData>;
 
-export interface ZipCodeLocation extends Geolocation {
-  readonly zipPrefix: ZipPrefix;
+/** One point of a zip prefix, as a geolocation row gives it. */
+export interface ZipCodePoint extends Geolocation {
   readonly city: string;
   readonly state: Uf;
 }
-/** Stream `zip-<prefix>`: one event per distinct geolocation row of the prefix. */
-export type ZipCodeLocated = DomainEvent<'ZipCodeLocated', ZipCodeLocation>;
+export interface ZipCodeLocation extends ZipCodePoint {
+  readonly zipPrefix: ZipPrefix;
+}
+/**
+ * Stream `zip-<prefix>`: the prefix's new points of one batch (v2; v1 held one point, `{ zipPrefix, lat, lng,
+ * city, state }`). Each point's source line is in the provenance's `lines`, in the same order.
+ */
+export type ZipCodeLocated = DomainEvent<'ZipCodeLocated', {
+  readonly zipPrefix: ZipPrefix;
+  readonly locations: ReadonlyArray<ZipCodePoint>;
+}>;
 
 /** Stream `review-<review_id>` (Olist reuses a review id across orders: one submission per order). */
 export type ReviewSubmitted = DomainEvent<'ReviewSubmitted', {
@@ -36,3 +45,15 @@ export type ReviewAnswered = DomainEvent<'ReviewAnswered', {
 }>;
 
 export type CustomerContextEvent = CustomerRegistered | CustomerAddressCorrected | ZipCodeLocated | ReviewSubmitted | ReviewCorrected | ReviewAnswered;
+
+/** The customer context's event upcasters (chained by the event catalog's schema registry). */
+export const CUSTOMER_UPCASTERS: ReadonlyArray<EventUpcaster> = [
+  {
+    type: 'ZipCodeLocated',
+    fromVersion: 1,
+    upcast: (data) => {
+      const { zipPrefix, lat, lng, city, state } = data as ZipCodeLocation;
+      return { zipPrefix, locations: [{ lat, lng, city, state }] };
+    },
+  },
+];

@@ -1,5 +1,5 @@
 import { deciderSpecification } from '../../shared-kernel/test/decider-specification.js';
-import { customerDecider, reviewDecider, zipCodeDecider, type CustomerData, type SubmitReview } from '../src/index.js';
+import { CUSTOMER_UPCASTERS, customerDecider, reviewDecider, zipCodeDecider, type CustomerData, type SubmitReview } from '../src/index.js';
 
 describe('Customer', () => {
   const spec = deciderSpecification(customerDecider);
@@ -18,9 +18,21 @@ describe('Customer', () => {
 
 describe('Zip code geolocation', () => {
   const spec = deciderSpecification(zipCodeDecider);
-  const loc = { zipPrefix: '01037', lat: -23.5456, lng: -46.6393, city: 'sao paulo', state: 'SP' as const };
-  it('locates a new point', () => spec.given().when({ type: 'LocateZipCode', ...loc }).then({ type: 'ZipCodeLocated', data: loc }));
-  it('ignores the same point again', () => spec.given({ type: 'ZipCodeLocated', data: loc }).when({ type: 'LocateZipCode', ...loc }).thenNothing());
+  const point = { lat: -23.5456, lng: -46.6393, city: 'sao paulo', state: 'SP' as const };
+  const other = { ...point, lat: -23.5461 };
+  const located = (...locations: Array<typeof point>) => ({ type: 'ZipCodeLocated' as const, data: { zipPrefix: '01037', locations } });
+  it('locates a new point', () => spec.given().when({ type: 'LocateZipCode', zipPrefix: '01037', ...point }).then(located(point)));
+  it('ignores the same point again', () => spec.given(located(point)).when({ type: 'LocateZipCode', zipPrefix: '01037', ...point }).thenNothing());
+  it('ignores a point recorded with others in one event', () =>
+    spec.given(located(other, point)).when({ type: 'LocateZipCode', zipPrefix: '01037', ...point }).thenNothing());
+  it('records the new points of one batch as one event', () => {
+    expect(zipCodeDecider.coalesce!(located(point), located(other))).toEqual(located(point, other));
+    expect(zipCodeDecider.coalesce!(located(point), { type: 'ZipCodeLocated', data: { zipPrefix: '01038', locations: [other] } })).toBeUndefined();
+  });
+  it('reads a version 1 event (one point) as one with a list of points', () => {
+    const upcaster = CUSTOMER_UPCASTERS.find((u) => u.type === 'ZipCodeLocated' && u.fromVersion === 1)!;
+    expect(upcaster.upcast({ zipPrefix: '01037', ...point })).toEqual(located(point).data);
+  });
 });
 
 describe('Review', () => {

@@ -31,6 +31,11 @@ export interface Decider<Command, State, E extends DomainEvent> {
    * source gives the fact no time (reference data: sellers, products, customers…).
    */
   readonly occurredAt: (event: E, command: Command, state: State) => string | null;
+  /**
+   * Two events the aggregate decided for commands of one batch, recorded as one event (the later folded into
+   * the earlier), or undefined to keep them apart. Absent: every decided event is recorded on its own.
+   */
+  readonly coalesce?: (earlier: E, later: E) => E | undefined;
 }
 
 /** For facts the source never dates (reference data): no business time. */

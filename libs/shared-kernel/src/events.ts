@@ -1,9 +1,15 @@
 /** Where a fact came from: the source file, its line and a hash of the raw row. */
 export interface Provenance {
   readonly file: string;
+  /** The source line; of an event recording several rows, the first one's. */
   readonly line: number;
-  /** SHA-256 of the raw row; of a row with personal data, of its other values only (the personal ones are blanked). */
+  /**
+   * SHA-256 of the raw row; of a row with personal data, of its other values only (the personal ones are blanked).
+   * Of an event recording several rows: {@link rowsHash} of their hashes.
+   */
   readonly rowHash: string;
+  /** Of an event recording several rows (a zip prefix's points of one batch): every row's line, in the order of the event's data. */
+  readonly lines?: ReadonlyArray<number>;
   /** Of a row with personal data: HMAC-SHA-256 of its personal values under its data subject's key, unverifiable once the subject is erased. */
   readonly personalHash?: string;
 }

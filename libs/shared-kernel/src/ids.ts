@@ -14,6 +14,9 @@ const deterministicId = (...parts: ReadonlyArray<string | number>): string =>
 export const rowHash = (values: ReadonlyArray<string>): string =>
   createHash('sha256').update(values.join('\u001f')).digest('hex').slice(0, 32);
 
+/** The hash of several rows recorded by one event: SHA-256 (hex, first 32 chars) of their row hashes in order. */
+export const rowsHash = (rowHashes: ReadonlyArray<string>): string => rowHash(rowHashes);
+
 /**
  * Every event id of the project. Ids are deterministic, so posting the same data again appends nothing: the
  * store recognises the ids it already holds. These recipes are that idempotency — a changed recipe makes a

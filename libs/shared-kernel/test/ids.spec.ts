@@ -1,5 +1,5 @@
 import { v5 as uuidv5 } from 'uuid';
-import { CommandIds, EventIds, OLIST_DW_NAMESPACE, pipelineRunId, rowHash } from '../src/index.js';
+import { CommandIds, EventIds, OLIST_DW_NAMESPACE, pipelineRunId, rowHash, rowsHash } from '../src/index.js';
 
 // The values below were computed by the recipes as they stood when the events of existing stores were
 // written. If one of these fails, a re-post of data loaded before the change would append everything again:
@@ -50,5 +50,10 @@ describe('the recipes', () => {
     expect(rowHash(['a', 'b'])).toBe('f04cdced9736a69da6103f08a4daaf8c');
     expect(rowHash(['a', 'b'])).not.toBe(rowHash(['b', 'a']));
     expect(rowHash(['a,b'])).not.toBe(rowHash(['a', 'b']));
+  });
+
+  it('hash the rows one event records from their hashes, in order', () => {
+    expect(rowsHash([rowHash(['a', 'b']), rowHash(['c', 'd'])])).toBe('35b641bbc9b4854c216bbc53aff0450f');
+    expect(rowsHash(['1', '2'])).not.toBe(rowsHash(['2', '1']));
   });
 });

@@ -49,7 +49,8 @@ export const olistScenario = (): EventLog => {
   log.add('customer-u1', 'CustomerRegistered', { customerUniqueId: 'u1', customerId: 'c2', zipPrefix: '22790', city: 'rio de janeiro', state: 'RJ' });
   log.add('customer-u2', 'CustomerRegistered', { customerUniqueId: 'u2', customerId: 'c3', zipPrefix: '99999', city: 'nowhere', state: 'AM' });
   for (const [zipPrefix, rows] of Object.entries(LOCATIONS)) {
-    for (const row of rows) log.add(`zip-${zipPrefix}`, 'ZipCodeLocated', { zipPrefix, ...row });
+    // One event per point, as a prefix's points posted in several batches are.
+    for (const row of rows) log.add(`zip-${zipPrefix}`, 'ZipCodeLocated', { zipPrefix, locations: [row] });
   }
   log.add('pipeline_run-r1', 'SourceFileIngested', { runId: 'r1', file: 'x.csv', rowsRead: 1, accepted: 1, duplicates: 0, rejected: 0, eventsAppended: 1 });
 

@@ -1,7 +1,7 @@
 import { EventStoreUnavailableError, WrongExpectedVersionError, type AppendRequest, type AppendResult, type EventData, type EventStore, type RecordedEvent } from '@olist/event-store';
 import { toEventData } from '@olist/event-catalog';
 import type { RowCommand } from '@olist/ingestion';
-import { EventIds, fold, type Decider, type Decision, type DomainEvent } from '@olist/shared-kernel';
+import { EventIds, fold, rowsHash, type Decider, type Decision, type DomainEvent, type Provenance } from '@olist/shared-kernel';
 import { routeOf, type DecidingUnit, type RowContext } from './row-command-routes.js';
 
 export type { RowContext } from './row-command-routes.js';
@@ -9,7 +9,17 @@ export type { RowContext } from './row-command-routes.js';
 interface LoadedStream {
   state: unknown;
   readonly revision: bigint | undefined;
-  readonly pending: EventData[];
+  readonly pending: PendingEvent[];
+}
+
+/** A decided event, its metadata made at commit: a coalescing aggregate may still fold later rows' events into it. */
+interface PendingEvent {
+  event: DomainEvent;
+  readonly context: RowContext;
+  readonly occurredAt: string | null;
+  readonly revision: bigint;
+  /** The provenance of every row the event records, the first row's first. */
+  readonly rows: Provenance[];
 }
 
 /**
@@ -65,9 +75,16 @@ export class BatchUnitOfWork implements DecidingUnit {
     const decision = decider.decide(command, decidedOn);
     if (decision.kind === 'accepted') {
       for (const event of decision.events) {
-        const revision = (stream.revision ?? -1n) + BigInt(stream.pending.length) + 1n;
         stream.state = decider.evolve(stream.state as S, event);
-        stream.pending.push(rowEventData(streamId, event, context, revision, decider.occurredAt(event, command, decidedOn)));
+        const last = stream.pending.at(-1);
+        const coalesced = last && last.event.type === event.type ? decider.coalesce?.(last.event as E, event) : undefined;
+        if (coalesced) {
+          last!.event = coalesced;
+          last!.rows.push(context.provenance);
+          continue;
+        }
+        const revision = (stream.revision ?? -1n) + BigInt(stream.pending.length) + 1n;
+        stream.pending.push({ event, context, occurredAt: decider.occurredAt(event, command, decidedOn), revision, rows: [context.provenance] });
       }
       if (decision.events.length > 0) {
         const streams = this.written.get(context.commandId) ?? new Set<string>();
@@ -90,7 +107,7 @@ export class BatchUnitOfWork implements DecidingUnit {
     const requests: AppendRequest[] = [];
     for (const [streamId, s] of this.streams) {
       if (s.pending.length === 0) continue;
-      requests.push({ streamId, expectedRevision: s.revision ?? 'no_stream', events: s.pending });
+      requests.push({ streamId, expectedRevision: s.revision ?? 'no_stream', events: s.pending.map((p) => rowEventData(streamId, p)) });
     }
     requests.push(...this.extra);
     let results: ReadonlyArray<AppendResult>;
@@ -136,12 +153,16 @@ const eventsWritten = (requests: ReadonlyArray<AppendRequest>, results: Readonly
 /** A correction event (`…Corrected`): a changed source row for an aggregate that already has its facts. */
 const isCorrection = (event: DomainEvent): boolean => event.type.endsWith('Corrected');
 
-const rowEventData = (streamId: string, event: DomainEvent, context: RowContext, revision: bigint, occurredAt: string | null): EventData =>
-  toEventData(
-    event,
-    isCorrection(event)
-      ? EventIds.correctionFromRow(streamId, event.type, context.provenance.rowHash, revision)
-      : EventIds.fromRow(streamId, event.type, context.provenance.rowHash),
-    context,
-    occurredAt,
-  );
+/** The event's id and metadata; of an event recording several rows, from all of them (the first row's causation). */
+const rowEventData = (streamId: string, { event, context, occurredAt, revision, rows }: PendingEvent): EventData => {
+  const provenance: Provenance = rows.length === 1 ? context.provenance : {
+    file: context.provenance.file,
+    line: context.provenance.line,
+    rowHash: rowsHash(rows.map((r) => r.rowHash)),
+    lines: rows.map((r) => r.line),
+  };
+  const id = isCorrection(event)
+    ? EventIds.correctionFromRow(streamId, event.type, provenance.rowHash, revision)
+    : EventIds.fromRow(streamId, event.type, provenance.rowHash);
+  return toEventData(event, id, { ...context, provenance }, occurredAt);
+};

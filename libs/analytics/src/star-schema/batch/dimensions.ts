@@ -1,4 +1,4 @@
-import type { CustomerData, ZipCodeLocation } from '@olist/customer';
+import type { CustomerData, ZipCodeLocated, ZipCodePoint } from '@olist/customer';
 import type { ProductData, SellerData } from '@olist/marketplace';
 import type { StagedTables } from '../staging.js';
 import { intOrNull, isText, textOrNull, type EventData } from './star-schema-events.js';
@@ -7,7 +7,8 @@ import { intOrNull, isText, textOrNull, type EventData } from './star-schema-eve
 interface GeoEvent {
   readonly streamId: string;
   readonly revision: bigint;
-  readonly location: ZipCodeLocation;
+  readonly zipPrefix: string;
+  readonly locations: ReadonlyArray<ZipCodePoint>;
 }
 
 interface GeoSum {
@@ -63,9 +64,11 @@ export class DimensionChanges {
     return true;
   }
 
-  zipCodeLocated(streamId: string, revision: bigint, location: ZipCodeLocation): boolean {
-    if (!isText(location.zipPrefix) || typeof location.lat !== 'number' || typeof location.lng !== 'number') return false;
-    this.located.push({ streamId, revision, location });
+  zipCodeLocated(streamId: string, revision: bigint, { zipPrefix, locations }: ZipCodeLocated['data']): boolean {
+    if (!isText(zipPrefix) || !Array.isArray(locations)) return false;
+    const points = locations.filter((l) => typeof l.lat === 'number' && typeof l.lng === 'number');
+    if (points.length === 0) return false;
+    this.located.push({ streamId, revision, zipPrefix, locations: points });
     return true;
   }
 
@@ -106,18 +109,20 @@ export class DimensionChanges {
   private stageGeography(staged: StagedTables, projectedRevisions: ReadonlyMap<string, bigint>): void {
     const sums = new Map<string, GeoSum>();
     const progress = new Map<string, bigint>();
-    for (const { streamId, revision, location: l } of this.located) {
+    for (const { streamId, revision, zipPrefix, locations } of this.located) {
       const done = progress.get(streamId) ?? projectedRevisions.get(streamId);
       if (done !== undefined && revision <= done) continue; // projected before, or twice in this batch
       progress.set(streamId, revision);
-      const city = textOrNull(l.city) ?? '';
-      const state = textOrNull(l.state) ?? '';
-      const key = `${l.zipPrefix}\u0000${city}\u0000${state}`;
-      let sum = sums.get(key);
-      if (!sum) sums.set(key, (sum = { zipPrefix: l.zipPrefix, city, state, rows: 0n, sumLat: 0n, sumLng: 0n }));
-      sum.rows += 1n;
-      sum.sumLat += scaled(l.lat);
-      sum.sumLng += scaled(l.lng);
+      for (const l of locations) {
+        const city = textOrNull(l.city) ?? '';
+        const state = textOrNull(l.state) ?? '';
+        const key = `${zipPrefix}\u0000${city}\u0000${state}`;
+        let sum = sums.get(key);
+        if (!sum) sums.set(key, (sum = { zipPrefix, city, state, rows: 0n, sumLat: 0n, sumLng: 0n }));
+        sum.rows += 1n;
+        sum.sumLat += scaled(l.lat);
+        sum.sumLng += scaled(l.lng);
+      }
     }
     for (const s of sums.values()) {
       staged.append('geo', {
