@@ -1,6 +1,6 @@
 import type { EventStore } from '@olist/event-store';
 import { EVENT_STORE } from '@olist/infrastructure';
-import { rowHash, rowsHash } from '@olist/shared-kernel';
+import { rowHash, rowsHash, type Provenance } from '@olist/shared-kernel';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
 
 const RUN = '0c6a2f4e-8b1d-4e3a-9f5c-2d7e8a9b0c1d';
@@ -39,7 +39,7 @@ describe('end to end: a zip prefix\'s points of one batch are one event', () => 
     expect(zip1!.data).toEqual({ zipPrefix: '01001', locations: [-23.1, -23.2, -23.3].map((lat) => ({ lat, lng: -46.6, city: 'sao paulo', state: 'SP' })) });
     const hashes = [2, 4, 6].map((line) => rowHash(first.find((r) => r.line === line)!.values));
     expect(zip1!.metadata.provenance).toEqual({ file: 'olist_geolocation_dataset.csv', line: 2, rowHash: rowsHash(hashes), lines: [2, 4, 6] });
-    expect((await store.readStream('zip-01002')).map((e) => e.metadata.provenance?.lines)).toEqual([[3, 7]]);
+    expect((await store.readStream('zip-01002')).map((e) => (e.metadata.provenance as Provenance).lines)).toEqual([[3, 7]]);
   });
 
   it('appends nothing for the same rows again, and one event of one point for a new point', async () => {

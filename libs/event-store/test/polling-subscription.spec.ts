@@ -60,4 +60,36 @@ describe('PollingSubscription', () => {
     await sub.stop();
     await expect(sub.caughtUp()).rejects.toThrow('stopped');
   });
+
+  it('reads the page after a full one while the handler works, and re-reads it after a failed read-ahead', async () => {
+    const source = fakeLog(7, 0);
+    const read = source.readPage;
+    const reads: Array<{ after: Checkpoint | undefined; duringHandler: boolean }> = [];
+    let handling = false;
+    let failAhead = true;
+    source.readPage = async (after, maxCount) => {
+      await null; // a read-ahead is started just before its page's handler is called
+      reads.push({ after, duringHandler: handling });
+      if (handling && failAhead) {
+        failAhead = false;
+        throw new Error('connection lost');
+      }
+      return read(after, maxCount);
+    };
+    const seen: string[] = [];
+    const sub = new PollingSubscription(source, {
+      handler: async (events) => {
+        handling = true;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        seen.push(...events.map((e) => e.id));
+        handling = false;
+      },
+    }, polling);
+    await sub.caughtUp();
+    await sub.stop();
+    expect(seen).toEqual(['e1', 'e2', 'e3', 'e4', 'e5', 'e6', 'e7']);
+    expect(reads.filter((r) => r.duringHandler).length).toBeGreaterThanOrEqual(3);
+    // The failed read-ahead (after e2) is read again from the last handled checkpoint.
+    expect(reads.filter((r) => r.after === recorded(2).position)).toHaveLength(2);
+  });
 });

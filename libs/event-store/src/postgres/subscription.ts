@@ -30,7 +30,8 @@ interface Waiter {
 
 /**
  * Catch-up then live subscription by polling the gap-safe log: one batch at a time, each after the
- * previous handler call resolved, resuming strictly after the last delivered checkpoint.
+ * previous handler call resolved, resuming strictly after the last delivered checkpoint. After a full page the
+ * next one is read while the handler runs.
  */
 export class PollingSubscription implements Subscription {
   private stopped = false;
@@ -85,19 +86,30 @@ export class PollingSubscription implements Subscription {
     const maxCount = this.options.maxBatchSize ?? this.polling.defaultBatchSize;
     let after = this.options.after;
     let failures = 0;
+    /** The page after a full one, read while the handler works on that one (catch-up reads overlap projecting). */
+    let ahead: Promise<LogPage> | undefined;
     while (!this.stopped) {
       let page: LogPage;
       try {
-        this.wakePending = false;
-        page = await this.source.readPage(after, maxCount);
+        if (ahead) page = await ahead;
+        else {
+          this.wakePending = false;
+          page = await this.source.readPage(after, maxCount);
+        }
         failures = 0;
       } catch (error) {
         if (++failures > this.polling.maxReadRetries) return this.fail(error as Error);
         await this.idle(Math.min(100 * 2 ** (failures - 1), 5_000));
         continue;
+      } finally {
+        ahead = undefined;
       }
       if (this.stopped) break;
       if (page.events.length > 0) {
+        if (page.events.length === maxCount) {
+          ahead = this.source.readPage(page.checkpoint, maxCount);
+          ahead.catch(() => undefined); // observed when awaited; a stopped loop never awaits it
+        }
         try {
           await this.options.handler(page.events, page.checkpoint!);
         } catch (error) {
