@@ -29,6 +29,18 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
     expect(error.message).toBe('rows.0.line must not be less than 1');
   });
 
+  it('names the first malformed row of a batch and counts the others', async () => {
+    const rows = [{ line: 2, values: ['a', 'b'] }, { line: 3, values: ['a', 7] }, { line: 4, values: ['a', 'b'], extra: 1 }, { line: 5.5, values: [] }, 'x'];
+    const error = await errorOf(post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, { header, rows }));
+    expect([error.status, error.code]).toEqual([400, 'REQUEST.INVALID']);
+    expect(error.message).toBe('rows.1.each value in values must be a string (and 3 more rows)');
+    const one = async (row: unknown) => (await errorOf(post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, { header, rows: [row] }))).message;
+    expect(await one({ line: 4, values: ['a', 'b'], extra: 1 })).toBe('rows.0.property extra should not exist');
+    expect(await one({ line: 5.5, values: [] })).toBe('rows.0.line must be an integer number');
+    expect(await one({ line: 5, values: 'a,b' })).toBe('rows.0.values must be an array');
+    expect(await one('x')).toBe('rows.0 must be an object');
+  });
+
   it('refuses an unknown file with the list of known ones', async () => {
     const error = await errorOf(post(`/v1/pipeline-runs/${RUN}/files/invoices/batches`, { header, rows: [{ line: 2, values: ['a', 'b'] }] }));
     expect([error.status, error.code, error.details['file']]).toEqual([404, 'INGESTION.UNKNOWN_FILE', 'invoices']);

@@ -1,7 +1,9 @@
 import type { CompleteRunRequest, FailRunRequest, FileIngestionStats, IngestBatchRequest, SourceRow, StartRunRequest } from '@olist/ingestion';
 import { ApiProperty } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, registerDecorator, ValidateNested, type ValidationArguments,
+} from 'class-validator';
 
 export class StartPipelineRunDto implements StartRunRequest {
   @ApiProperty({ format: 'uuid', description: 'Chosen by the loader; deterministic from the files, so a re-run is the same run.' })
@@ -14,17 +16,47 @@ export class StartPipelineRunDto implements StartRunRequest {
   source!: string;
 }
 
+/** A batch's row, for the API's description: {@link IsSourceRows} checks rows. */
 export class SourceRowDto implements SourceRow {
   @ApiProperty({ minimum: 1, description: 'Physical line where the record starts (the header is line 1).' })
-  @IsInt()
-  @Min(1)
   line!: number;
 
   @ApiProperty({ type: [String], description: 'Raw values in header order (a row with too few or too many is rejected, not refused).' })
-  @IsArray()
-  @IsString({ each: true })
   values!: string[];
 }
+
+/** What is wrong with a batch's row `i`, in class-validator's words (undefined: nothing). */
+const sourceRowProblem = (row: unknown, i: number): string | undefined => {
+  if (typeof row !== 'object' || row === null || Array.isArray(row)) return `rows.${i} must be an object`;
+  const extra = Object.keys(row).find((key) => key !== 'line' && key !== 'values');
+  if (extra !== undefined) return `rows.${i}.property ${extra} should not exist`;
+  const { line, values } = row as { line?: unknown; values?: unknown };
+  if (typeof line !== 'number' || !Number.isInteger(line)) return `rows.${i}.line must be an integer number`;
+  if (line < 1) return `rows.${i}.line must not be less than 1`;
+  if (!Array.isArray(values)) return `rows.${i}.values must be an array`;
+  if (!values.every((v) => typeof v === 'string')) return `rows.${i}.each value in values must be a string`;
+  return undefined;
+};
+
+/**
+ * Every row `{ line, values }` checked in one pass: a batch holds thousands of rows, and a nested DTO per row
+ * (class-transformer instances, class-validator metadata per object) was a tenth of the API's time.
+ */
+const IsSourceRows = (): PropertyDecorator => (target, propertyName) =>
+  registerDecorator({
+    name: 'isSourceRows',
+    target: target.constructor,
+    propertyName: String(propertyName),
+    validator: {
+      validate: (rows: unknown) => Array.isArray(rows) && rows.every((row, i) => sourceRowProblem(row, i) === undefined),
+      defaultMessage: (args?: ValidationArguments) => {
+        const rows = args?.value;
+        if (!Array.isArray(rows)) return 'rows must be an array';
+        const problems = rows.flatMap((row, i) => sourceRowProblem(row, i) ?? []);
+        return problems.length > 1 ? `${problems[0]} (and ${problems.length - 1} more rows)` : problems[0]!;
+      },
+    },
+  });
 
 export class IngestBatchDto implements IngestBatchRequest {
   @ApiProperty({ type: [String], description: "The file's header as read (BOM stripped)." })
@@ -38,8 +70,7 @@ export class IngestBatchDto implements IngestBatchRequest {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(10_000)
-  @ValidateNested({ each: true })
-  @Type(() => SourceRowDto)
+  @IsSourceRows()
   rows!: SourceRowDto[];
 }
 
