@@ -428,6 +428,22 @@ describe('MartRefreshScheduler: debounced refreshes after projector batches', ()
     }
   });
 
+  it('starts a background refresh no sooner than minGapFactor times the last refresh\'s duration after it', async () => {
+    const slow = { refresh: async () => { await new Promise((resolve) => setTimeout(resolve, 50)); return { tables: [] }; } } as unknown as MartRefresher;
+    const refreshedAt: number[] = [];
+    const scheduler = new MartRefreshScheduler(h.db, { idleMs: 5, maxDelayMs: 5, minGapFactor: 20, refresher: slow, onRefresh: () => refreshedAt.push(Date.now()) });
+    try {
+      await scheduler.refreshNow();
+      const ended = Date.now();
+      scheduler.notify();
+      while (refreshedAt.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(refreshedAt[0]! - ended).toBeGreaterThanOrEqual(20 * 50 - 10);
+      expect(refreshedAt[0]! - ended).toBeLessThan(5_000);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   it('refreshNow runs after the refresh in flight; stop runs the pending refresh, then refuses more', async () => {
     const scheduler = new MartRefreshScheduler(h.db, { idleMs: 10_000 });
     const [a, b] = await Promise.all([scheduler.refreshNow(), scheduler.refreshNow()]);

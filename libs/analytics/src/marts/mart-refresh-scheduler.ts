@@ -6,6 +6,12 @@ export interface MartRefreshSchedulerOptions {
   readonly idleMs?: number;
   /** While batches keep arriving, refresh at the latest this long after the first unrefreshed one (default 10 s). */
   readonly maxDelayMs?: number;
+  /**
+   * A background refresh starts no sooner than this many times the last refresh's duration after it ended
+   * (default 10): while a large load keeps the projector busy, refreshing takes at most about a tenth of its
+   * time, however long the marts take to build. {@link refreshNow} is never held back.
+   */
+  readonly minGapFactor?: number;
   /** Default: a {@link MartRefresher} over the repository's `projections/duckdb/marts`. */
   readonly refresher?: MartRefresher;
   /** Called after each background refresh. Must not throw. */
@@ -17,7 +23,7 @@ export interface MartRefreshSchedulerOptions {
 /**
  * Debounced mart refreshes for a running projector: {@link notify} after each applied batch; the marts
  * are rebuilt once the projector has been idle for `idleMs`, and at least every `maxDelayMs` while it
- * is busy. Refreshes (background ones and {@link refreshNow}) run one at a time on the scheduler's own
+ * is busy, but never sooner after the last refresh than `minGapFactor` times its duration. Refreshes (background ones and {@link refreshNow}) run one at a time on the scheduler's own
  * connection; each is one transaction reading a committed snapshot of the star schema.
  */
 export class MartRefreshScheduler {
@@ -28,6 +34,8 @@ export class MartRefreshScheduler {
   private chain: Promise<unknown> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private dirtySince: number | undefined;
+  /** When the last refresh ended and how long it took (ms). */
+  private lastRun = { endedAt: 0, durationMs: 0 };
   private stopped = false;
   private last: MartRefreshResult | undefined;
   private lastError: Error | undefined;
@@ -46,7 +54,8 @@ export class MartRefreshScheduler {
     if (this.stopped) return;
     const now = Date.now();
     this.dirtySince ??= now;
-    const due = Math.min(now + this.idleMs, this.dirtySince + this.maxDelayMs);
+    const gap = (this.options.minGapFactor ?? 10) * this.lastRun.durationMs;
+    const due = Math.max(Math.min(now + this.idleMs, this.dirtySince + this.maxDelayMs), this.lastRun.endedAt + gap);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
@@ -66,6 +75,7 @@ export class MartRefreshScheduler {
     const run = this.chain.then(async () => {
       this.dirtySince = undefined; // batches committed from here on need another refresh
       this.client ??= this.db.connect();
+      const started = Date.now();
       try {
         this.last = await this.refresher.refresh(await this.client);
         this.lastError = undefined;
@@ -73,6 +83,8 @@ export class MartRefreshScheduler {
       } catch (error) {
         this.lastError = error instanceof Error ? error : new Error(String(error));
         throw error;
+      } finally {
+        this.lastRun = { endedAt: Date.now(), durationMs: Date.now() - started };
       }
     });
     this.chain = run.catch(() => undefined);
