@@ -22,8 +22,9 @@ const refresh = async (client: DuckDbClient, version: number, options: { months?
   });
 };
 
-/** A DuckDbClient that runs `afterRefreshRead` right after the reader has read which refresh it sees. */
+/** A DuckDbClient that runs `afterRefreshRead` right after the reader has read, in its snapshot, which refresh it sees. */
 class InterleavingClient extends DuckDbClient {
+  private inSnapshot = false;
   constructor(
     client: DuckDbClient,
     private readonly afterRefreshRead: () => Promise<void>,
@@ -31,14 +32,32 @@ class InterleavingClient extends DuckDbClient {
   ) {
     super(client.connection);
   }
+  override run(sql: string, params?: SqlParams): Promise<number> {
+    if (sql.startsWith('BEGIN')) this.inSnapshot = true;
+    return super.run(sql, params);
+  }
   override async queryOne<T extends object>(sql: string, params?: SqlParams): Promise<T | undefined> {
     const row = await super.queryOne<T>(sql, params);
-    if (sql.includes('mart.refresh_log')) await this.afterRefreshRead();
+    if (this.inSnapshot && sql.includes('mart.refresh_log')) await this.afterRefreshRead();
     return row;
   }
   override close(): void {
     this.onClose();
     super.close();
+  }
+}
+
+/** A DuckDbClient that counts the snapshots (read transactions) opened on it. */
+class SnapshotCountingClient extends DuckDbClient {
+  constructor(
+    client: DuckDbClient,
+    private readonly opened: () => void,
+  ) {
+    super(client.connection);
+  }
+  override run(sql: string, params?: SqlParams): Promise<number> {
+    if (sql.startsWith('BEGIN')) this.opened();
+    return super.run(sql, params);
   }
 }
 
@@ -93,6 +112,20 @@ describe('DuckDbMartReader', () => {
     const next = await reader.read('monthly_revenue', { ...ALL, limit: 5 });
     expect([next.refresh.sequence, next.refresh.checkpoint, next.total]).toEqual([2, '2', 20]);
     expect(next.rows.map((r) => r['gmv'])).toEqual([2, 2, 2, 2, 2]);
+  });
+
+  it('serves a page from memory until a refresh changes the mart, then the new rows', async () => {
+    await refresh(writer, 1);
+    let snapshots = 0;
+    const reader = new DuckDbMartReader({ connect: async () => new SnapshotCountingClient(await db.connect(), () => snapshots++) });
+    const page = await reader.read('monthly_revenue', { ...ALL, limit: 5 });
+    expect(await reader.read('monthly_revenue', { ...ALL, limit: 5 })).toEqual(page);
+    expect(snapshots).toBe(1);
+    await refresh(writer, 2, { months: 20 });
+    const next = await reader.read('monthly_revenue', { ...ALL, limit: 5 });
+    expect([next.refresh.sequence, next.total, next.rows.map((r) => r['gmv'])]).toEqual([2, 20, [2, 2, 2, 2, 2]]);
+    expect(await reader.currentRefresh()).toEqual(next.refresh);
+    expect(snapshots).toBe(2);
   });
 
   it('describes each refresh with its own columns (the catalog follows a mart whose SQL changed)', async () => {

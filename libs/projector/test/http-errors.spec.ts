@@ -25,6 +25,7 @@ const QUERY: MartQuery = { filters: [], order: [], limit: 10, offset: 0 };
 /** A MartReader whose mart name says how it fails. */
 const reader: MartReader = {
   catalog: () => Promise.reject(new MartsUnavailableError('the marts are not built yet')),
+  currentRefresh: () => Promise.reject(new MartsUnavailableError('the marts are not built yet')),
   read: async (mart): Promise<MartPage> => {
     switch (mart) {
       case 'unknown':

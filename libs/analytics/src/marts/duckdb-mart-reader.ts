@@ -13,6 +13,7 @@ import {
   type MartRefresh,
   type MartRow,
 } from './mart-reader.js';
+import { MartPageCache, refreshKey, type MartPageCacheOptions } from './mart-page-cache.js';
 import { martSelect, quoted } from './mart-select.js';
 
 export interface DuckDbMartReaderOptions {
@@ -21,6 +22,8 @@ export interface DuckDbMartReaderOptions {
    * libuv worker thread (4 by default) while it runs, and the projector's writes need them too.
    */
   readonly concurrency?: number;
+  /** Bounds of the pages kept until the next refresh (see {@link MartPageCache}). */
+  readonly cache?: MartPageCacheOptions;
 }
 
 /** Values as answers carry them (see {@link MartValue}); typed JS because it also converts nested values. */
@@ -79,10 +82,13 @@ interface CatalogRow {
  * one process open the file; inside it, connections read MVCC snapshots while another writes). Each read
  * opens its own connection and one READ ONLY transaction, so the refresh it reports, the column catalog,
  * the total and the rows all come from the same snapshot: all of one mart refresh, never a mix. Mart
- * names, columns and types come from that catalog; filter values are bound parameters.
+ * names, columns and types come from that catalog; filter values are bound parameters. A page read is kept
+ * until the next refresh ({@link MartPageCache}): a read first checks which refresh the marts are at (one
+ * statement, shared by the reads that arrive while it runs) and reads a snapshot only for a page not kept.
  */
 export class DuckDbMartReader implements MartReader {
   private readonly slots: Slots;
+  private readonly pages: MartPageCache;
   private described: { readonly key: string; readonly marts: ReadonlyArray<Omit<MartInfo, 'rows'>> } | undefined;
 
   constructor(
@@ -90,6 +96,7 @@ export class DuckDbMartReader implements MartReader {
     options: DuckDbMartReaderOptions = {},
   ) {
     this.slots = new Slots(Math.max(1, options.concurrency ?? 2));
+    this.pages = new MartPageCache(() => this.withConnection((client) => this.refresh(client)), options.cache);
   }
 
   catalog(): Promise<MartCatalog> {
@@ -107,7 +114,7 @@ export class DuckDbMartReader implements MartReader {
 
   read(mart: string, query: MartQuery): Promise<MartPage> {
     if (!MART_NAMES.includes(mart)) return Promise.reject(new UnknownMartError(mart));
-    return this.inSnapshot(async (client) => {
+    return this.pages.read(mart, query, () => this.inSnapshot(async (client) => {
       const refresh = await this.refresh(client);
       const info = (await this.describe(client, refresh)).find((m) => m.name === mart);
       if (!info) throw new MartsUnavailableError(`mart ${mart} is not built yet`);
@@ -120,25 +127,36 @@ export class DuckDbMartReader implements MartReader {
       );
       const rows = reader.convertRowObjects(jsonValue) as MartRow[];
       return { mart, refresh, columns: info.columns, total, limit: query.limit, offset: query.offset, rows };
-    });
+    }));
   }
 
-  /** Runs `fn` in a READ ONLY transaction on a connection of its own (at most `concurrency` at once). */
-  private async inSnapshot<T>(fn: (client: DuckDbClient) => Promise<T>): Promise<T> {
+  currentRefresh(): Promise<MartRefresh> {
+    return this.pages.latest();
+  }
+
+  /** Runs `fn` on a connection of its own (at most `concurrency` at once). */
+  private async withConnection<T>(fn: (client: DuckDbClient) => Promise<T>): Promise<T> {
     await this.slots.acquire();
     let client: DuckDbClient | undefined;
     try {
       client = await this.db.connect();
+      return await fn(client);
+    } finally {
+      client?.close();
+      this.slots.release();
+    }
+  }
+
+  /** Runs `fn` in a READ ONLY transaction on a connection of its own. */
+  private inSnapshot<T>(fn: (client: DuckDbClient) => Promise<T>): Promise<T> {
+    return this.withConnection(async (client) => {
       await client.run('BEGIN TRANSACTION READ ONLY');
       try {
         return await fn(client);
       } finally {
         await client.run('ROLLBACK').catch(() => undefined);
       }
-    } finally {
-      client?.close();
-      this.slots.release();
-    }
+    });
   }
 
   private async refresh(client: DuckDbClient): Promise<MartRefresh> {
@@ -168,7 +186,7 @@ export class DuckDbMartReader implements MartReader {
    * catalog functions costs more than reading a mart).
    */
   private async describe(client: DuckDbClient, refresh: MartRefresh): Promise<ReadonlyArray<Omit<MartInfo, 'rows'>>> {
-    const key = `${refresh.sequence}|${refresh.refreshedAt}|${refresh.checkpoint}`;
+    const key = refreshKey(refresh);
     if (this.described?.key === key) return this.described.marts;
     const rows = await client.query<CatalogRow>(
       `SELECT t.table_name, t.comment AS table_comment, c.column_name, c.data_type, c.comment AS column_comment

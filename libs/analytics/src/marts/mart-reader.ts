@@ -11,6 +11,8 @@ export interface MartReader {
   catalog(): Promise<MartCatalog>;
   /** One page of a mart (`monthly_revenue`, without the schema), filtered and ordered, as of one refresh. */
   read(mart: string, query: MartQuery): Promise<MartPage>;
+  /** The refresh the marts are at now: the one a read asked now answers from, or a later one. */
+  currentRefresh(): Promise<MartRefresh>;
 }
 
 /** A value as answers carry it: JSON-safe (DATE 'YYYY-MM-DD', TIMESTAMP ISO-8601, DECIMAL a number). */

@@ -1,5 +1,6 @@
 import {
   InvalidMartQueryError,
+  MartPageCache,
   MartsUnavailableError,
   UnknownMartColumnError,
   UnknownMartError,
@@ -7,6 +8,7 @@ import {
   type MartPage,
   type MartQuery,
   type MartReader,
+  type MartRefresh,
 } from '@olist/analytics';
 import { errorBodyOfAnswer, fetchProjector } from './projector-client.js';
 import { BeforeTheLogError, type LogPoint, type MartTimeTravel } from '../time-travel/marts-as-of.js';
@@ -18,9 +20,13 @@ const pointBody = (point: LogPoint | undefined) =>
  * The MartReader port over HTTP, for an API whose projector runs as its own process (PROJECTOR=external):
  * that process owns the DuckDB file, so it answers (libs/projector InternalMartsController), and its
  * errors come back as the same typed errors, from the body's `code`. An unreachable or failing projector
- * is MartsUnavailable (503).
+ * is MartsUnavailable (503). Pages are kept here too, until the projector reports a later refresh
+ * ({@link MartPageCache}): a read asks the projector which refresh its marts are at (one small request,
+ * shared by the reads that arrive while it runs) and forwards the read only for a page not kept.
  */
 export class ProjectorMartReader implements MartReader, MartTimeTravel {
+  private readonly pages = new MartPageCache(() => this.call<MartRefresh>('/refresh', undefined, ''));
+
   constructor(
     private readonly baseUrl: string,
     private readonly timeoutMs = 30_000,
@@ -31,7 +37,11 @@ export class ProjectorMartReader implements MartReader, MartTimeTravel {
   }
 
   read(mart: string, query: MartQuery): Promise<MartPage> {
-    return this.call<MartPage>(`/${encodeURIComponent(mart)}/query`, query, mart);
+    return this.pages.read(mart, query, () => this.call<MartPage>(`/${encodeURIComponent(mart)}/query`, query, mart));
+  }
+
+  currentRefresh(): Promise<MartRefresh> {
+    return this.pages.latest();
   }
 
   /** MartTimeTravel: the projector replays the log up to the point (it owns the store's reader and a scratch directory). */

@@ -26,6 +26,12 @@ export class InternalMartsController {
     return this.reader.catalog();
   }
 
+  @Get('refresh')
+  @ApiOperation({ summary: 'MartReader.currentRefresh()' })
+  currentRefresh() {
+    return this.reader.currentRefresh();
+  }
+
   @Post(':name/query')
   @HttpCode(200)
   @ApiOperation({ summary: 'MartReader.read(name, query)' })
