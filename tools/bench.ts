@@ -15,13 +15,14 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { generateApiKey } from '@olist/security';
 import { generateDataset, KAGGLE_GEOLOCATION_PER_ORDER } from '@olist/generator';
-import { PostgresEventStore, type AppendRequest, type EventData } from '@olist/event-store';
+import { PostgresEventStore } from '@olist/event-store';
 import { SOURCE_FILES } from '@olist/ingestion';
 import { createPgClient, createTestDatabase, DEFAULT_DATABASE_URL, type TestDatabase } from '@olist/postgres';
 import { findUpwards } from '@olist/duckdb';
 import { buildStarSchemaFromCsv } from '../libs/analytics/bench/csv-floor.js';
 import { copyFloor } from '../libs/event-store/bench/copy-floor.js';
 import { exportStoreEvents, readEventsFile, type BenchEvent } from '../libs/event-store/bench/events-file.js';
+import { appendEmmett, appendOurs } from '../libs/event-store/bench/append-runs.js';
 import { ChildApp, freePort, LOADER_MAIN, PROJECTOR_MAIN, REBUILD_MAIN, sleep, startApiProcess } from './support/child-app.js';
 
 /** The Kaggle dataset's size: 1× is this many orders. */
@@ -200,52 +201,6 @@ const latencies = async (clients: number, requests: number, call: (i: number) =>
   return times;
 };
 
-/** Our PostgreSQL event store appending the same events: batches of consecutive events, `writers` at once (by stream). */
-const appendOurs = async (events: ReadonlyArray<BenchEvent>, writers: number): Promise<number> => {
-  const db = await createTestDatabase('bench_append');
-  const sql = createPgClient(db.url);
-  try {
-    const store = new PostgresEventStore(sql);
-    await store.migrate();
-    const lanes: BenchEvent[][] = Array.from({ length: writers }, () => []);
-    const laneOf = new Map<string, number>();
-    for (const e of events) {
-      let lane = laneOf.get(e.streamId);
-      if (lane === undefined) laneOf.set(e.streamId, (lane = laneOf.size % writers));
-      lanes[lane]!.push(e);
-    }
-    const started = performance.now();
-    await Promise.all(lanes.map(async (lane) => {
-      for (let i = 0; i < lane.length; i += 1000) {
-        const byStream = new Map<string, EventData[]>();
-        for (const e of lane.slice(i, i + 1000)) {
-          const list = byStream.get(e.streamId) ?? [];
-          list.push({ id: e.id, type: e.type, data: e.data, metadata: e.metadata });
-          byStream.set(e.streamId, list);
-        }
-        const requests: AppendRequest[] = [...byStream].map(([streamId, list]) => ({ streamId, expectedRevision: 'any', events: list }));
-        await store.appendMany(requests);
-      }
-    }));
-    return events.length / ((performance.now() - started) / 1000);
-  } finally {
-    await sql.close();
-    await db.drop();
-  }
-};
-
-const emmettAppend = async (eventsFile: string): Promise<number> => {
-  if (!existsSync(join(EMMETT_PEER, 'node_modules'))) execFileSync('npm', ['ci', '--silent', '--no-audit', '--no-fund'], { cwd: EMMETT_PEER, stdio: 'inherit' });
-  const db = await createTestDatabase('bench_emmett');
-  try {
-    const out = execFileSync(process.execPath, [join(EMMETT_PEER, 'append.mjs'), '--events', eventsFile, '--url', db.url, '--in-flight', '8'], { encoding: 'utf8', maxBuffer: 1 << 20 });
-    const result = JSON.parse(out.trim().split('\n').at(-1)!) as { eventsPerSecond: number };
-    return result.eventsPerSecond;
-  } finally {
-    await db.drop();
-  }
-};
-
 const main = async (): Promise<void> => {
   const o = new Command('bench')
     .description('The benchmark (spec §12): floors, a peer, end to end, appends, rebuild, reads, memory — one table with ratios')
@@ -381,8 +336,8 @@ const main = async (): Promise<void> => {
         const ours: Record<number, number[]> = { 1: [], 4: [] };
         for (let r = 0; r < options.runs; r++) {
           copy.push((await copyFloor(serverUrl(), eventsFile)).eventsPerSecond);
-          emmett.push(await emmettAppend(eventsFile));
-          for (const writers of [1, 4]) ours[writers]!.push(await appendOurs(events, writers));
+          emmett.push(await appendEmmett(serverUrl(), EMMETT_PEER, eventsFile));
+          for (const writers of [1, 4]) ours[writers]!.push(await appendOurs(serverUrl(), events, writers));
         }
         const copyRate = median(copy);
         const emmettRate = median(emmett);

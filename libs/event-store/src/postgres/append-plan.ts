@@ -22,8 +22,8 @@ export interface PlannedEvent {
 
 export type PlannedOutcome =
   | { readonly kind: 'idempotent'; readonly result: AppendResult }
-  /** Events written; `revision` is the request's last event. */
-  | { readonly kind: 'written'; readonly streamId: string; readonly revision: bigint }
+  /** Events written; `revision` is the request's last event, `last` its index in {@link AppendPlan.events}. */
+  | { readonly kind: 'written'; readonly streamId: string; readonly revision: bigint; readonly last: number }
   /** No events in the request: `revision` is the stream's current one, -1n when it has none. */
   | { readonly kind: 'empty'; readonly streamId: string; readonly revision: bigint };
 
@@ -112,7 +112,7 @@ export function planAppend(
     for (const event of batch) events.push({ streamId, revision: ++next, event });
     running.set(streamId, next);
     streams.set(streamId, { previous: current.get(streamId), revision: next });
-    outcomes.push({ kind: 'written', streamId, revision: next });
+    outcomes.push({ kind: 'written', streamId, revision: next, last: events.length - 1 });
   }
   return { events, outcomes, streams };
 }

@@ -134,9 +134,15 @@ export class PostgresEventStore implements EventStore {
     // A writer whose exact expected revision is the stream's current one cannot be replaying stored events
     // (they would sit after that revision): skip the look-up, as EventStoreDB does. This is the common case
     // of the command side, and saves an index probe per event.
-    const ids = requests
-      .filter((r) => current.has(r.streamId) && !(typeof r.expectedRevision === 'bigint' && r.expectedRevision === current.get(r.streamId)))
-      .flatMap((r) => r.events.map((e) => e.id));
+    const ids: string[] = [];
+    const streams: string[] = [];
+    for (const r of requests) {
+      if (!current.has(r.streamId) || (typeof r.expectedRevision === 'bigint' && r.expectedRevision === current.get(r.streamId))) continue;
+      for (const e of r.events) {
+        ids.push(e.id);
+        streams.push(r.streamId);
+      }
+    }
     if (ids.length === 0) return stored;
     const { rows } = await tx.query<{
       stream_id: string;
@@ -144,7 +150,7 @@ export class PostgresEventStore implements EventStore {
       revision: bigint;
       transaction_id: string;
       global_position: bigint;
-    }>(Sql.FIND_STORED_IDS, [ids, [...current.keys()]]);
+    }>(Sql.FIND_STORED_IDS, [ids, streams]);
     for (const row of rows) {
       let byId = stored.get(row.stream_id);
       if (!byId) stored.set(row.stream_id, (byId = new Map()));
@@ -161,41 +167,32 @@ export class PostgresEventStore implements EventStore {
       const streams = [...plan.streams];
       const created = streams.filter(([, s]) => s.previous === undefined);
       const existing = streams.filter(([, s]) => s.previous !== undefined);
-      const wanted = plan.outcomes.filter((o) => o.kind === 'written');
-      const { rows } = await tx.query<{
-        transaction_id: string;
-        inserted: bigint;
-        streams: bigint;
-        stream_id: string | null;
-        revision: bigint | null;
-        global_position: bigint | null;
-      }>(this.writeSql, [
+      const { rows } = await tx.query<{ transaction_id: string; streams: bigint; positions: string | null }>(this.writeSql, [
         JSON.stringify(
-          plan.events.map(({ streamId, revision, event }) => ({
-            s: streamId,
-            r: revision.toString(),
-            i: event.id,
-            t: event.type,
-            d: event.data ?? null,
-            m: event.metadata ?? {},
-          })),
+          plan.events.map(({ streamId, revision, event }) => [
+            streamId,
+            revision.toString(),
+            event.id,
+            event.type,
+            event.data ?? null,
+            event.metadata ?? {},
+          ]),
         ),
         created.map(([id]) => id),
         created.map(([, s]) => s.revision),
         existing.map(([id]) => id),
         existing.map(([, s]) => s.revision),
         existing.map(([, s]) => s.previous),
-        wanted.map((o) => o.streamId),
-        wanted.map((o) => o.revision),
       ]);
-      const summary = rows[0]!;
-      if (BigInt(summary.inserted) !== BigInt(plan.events.length) || BigInt(summary.streams) !== BigInt(streams.length)) {
+      const { transaction_id, streams: count, positions: inserted } = rows[0]!;
+      const globalPositions = inserted?.split(',') ?? [];
+      if (globalPositions.length !== plan.events.length || BigInt(count) !== BigInt(streams.length)) {
         // Only a writer bypassing the stream locks can cause this: retry, re-reading the state.
         throw new ConcurrentWriteError();
       }
-      for (const row of rows) {
-        if (row.stream_id !== null) {
-          positions.set(key(row.stream_id, BigInt(row.revision!)), positionOf({ ...row, global_position: row.global_position! }));
+      for (const o of plan.outcomes) {
+        if (o.kind === 'written') {
+          positions.set(key(o.streamId, o.revision), positionOf({ transaction_id, global_position: BigInt(globalPositions[o.last]!) }));
         }
       }
     }

@@ -32,24 +32,36 @@ FROM (
  */
 export const LOCK_ALL_STREAMS = `SELECT pg_advisory_xact_lock(${GLOBAL_LOCK_KEY})`;
 
-/** Current revisions of the existing streams among $1, read after their locks were granted. */
+/**
+ * Current revisions of the existing streams among $1, read after their locks were granted. The look-ups of a batch
+ * are one index probe per key (`LATERAL (… OFFSET 0)` is never flattened into a join): with `= ANY($1)` the planner
+ * chose sequential scans of the whole table for large batches, e.g. 370 ms for 1,000 event ids in 700k events.
+ */
 export const READ_REVISIONS = `
-SELECT stream_id, revision FROM event_store.streams WHERE stream_id = ANY($1::text[])`;
+SELECT s.stream_id, s.revision
+FROM unnest($1::text[]) AS u(stream_id)
+CROSS JOIN LATERAL (SELECT stream_id, revision FROM event_store.streams WHERE stream_id = u.stream_id OFFSET 0) AS s`;
 
-/** Already-stored events of the given streams among the given ids. $1 event ids, $2 stream ids. */
+/** Already-stored events among (event id, stream) pairs. $1 event ids, $2 their streams. */
 export const FIND_STORED_IDS = `
-SELECT stream_id, event_id::text AS event_id, revision, transaction_id::text AS transaction_id, global_position
-FROM event_store.events
-WHERE event_id = ANY($1::uuid[]) AND stream_id = ANY($2::text[])`;
+SELECT e.stream_id, e.event_id::text AS event_id, e.revision, e.transaction_id::text AS transaction_id, e.global_position
+FROM unnest($1::uuid[], $2::text[]) AS want(event_id, stream_id)
+CROSS JOIN LATERAL (
+  SELECT stream_id, event_id, revision, transaction_id, global_position FROM event_store.events
+  WHERE event_id = want.event_id AND stream_id = want.stream_id OFFSET 0
+) AS e`;
 
 /**
  * Creates the new streams (a concurrent creator, impossible under the stream locks, would fail the primary key),
- * advances the existing ones (conditionally: a backstop to the locks), inserts the events, and returns the
- * transaction id, the counts, and the positions of the (stream, revision) pairs the results need.
- * $1 the events as one JSON array of {s: stream, r: revision, i: id, t: type, d: data, m: metadata}: one native
- * JSON.stringify instead of escaping six text arrays, parsed once as jsonb (json_to_recordset would parse every
- * data/metadata value a second time; measured 40% slower). $2, $3 new streams (id, revision); $4..$6 existing
- * streams (id, revision, previous revision); $7, $8 wanted (stream, revision) pairs.
+ * advances the existing ones (conditionally: a backstop to the locks), inserts the events, and returns one row:
+ * the transaction id, the count of streams written, and the events' global positions in insertion order (one
+ * comma-separated text: positions increase in insertion order within the statement).
+ * $1 the events as one JSON array of [stream, revision, id, type, data, metadata] arrays: one native JSON.stringify,
+ * parsed once as jsonb. Measured against the alternatives: array binds (unnest of text[], uuid[], jsonb[]…) take
+ * 40% longer (escaped array literals, then every data/metadata parsed from text), and an array of objects read by
+ * jsonb_to_recordset 20% more server time (keys to parse, sort and look up).
+ * $2, $3 new streams (id, revision); $4..$6 existing streams (id, revision, previous revision), found by one index
+ * probe each, like the reads (the ctid join keeps the planner from hashing the whole streams table).
  */
 export function writeSql(notify: boolean): string {
   return `
@@ -61,28 +73,20 @@ WITH created AS (
 ), updated AS (
   UPDATE event_store.streams AS s SET revision = v.revision, updated_at = now()
   FROM unnest($4::text[], $5::bigint[], $6::bigint[]) AS v(stream_id, revision, previous)
-  WHERE s.stream_id = v.stream_id AND s.revision = v.previous
+  CROSS JOIN LATERAL (SELECT ctid FROM event_store.streams WHERE stream_id = v.stream_id OFFSET 0) AS found
+  WHERE s.ctid = found.ctid AND s.revision = v.previous
   RETURNING 1
 ), inserted AS (
   INSERT INTO event_store.events (stream_id, revision, category, event_id, event_type, data, metadata)
-  SELECT u.s, u.r, split_part(u.s, '-', 1), u.i, u.t, coalesce(u.d, 'null'), coalesce(u.m, '{}')
-  FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (s text, r bigint, i uuid, t text, d jsonb, m jsonb))
-       WITH ORDINALITY AS u(s, r, i, t, d, m, ord)
+  SELECT u.e->>0, (u.e->>1)::bigint, split_part(u.e->>0, '-', 1), (u.e->>2)::uuid, u.e->>3, u.e->4, u.e->5
+  FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS u(e, ord)
   ORDER BY u.ord
-  RETURNING stream_id, revision, global_position
-), summary AS (
-  SELECT pg_current_xact_id()::text AS transaction_id,
-         (SELECT count(*) FROM inserted) AS inserted,
-         (SELECT count(*) FROM created) + (SELECT count(*) FROM updated) AS streams${notify ? `,
-         pg_notify('${APPEND_NOTIFY_CHANNEL}', '')::text AS notified` : ''}
+  RETURNING global_position
 )
-SELECT summary.transaction_id, summary.inserted, summary.streams, w.stream_id, w.revision, w.global_position
-FROM summary
-LEFT JOIN (
-  SELECT inserted.* FROM inserted
-  JOIN unnest($7::text[], $8::bigint[]) AS want(stream_id, revision)
-    ON want.stream_id = inserted.stream_id AND want.revision = inserted.revision
-) AS w ON true`;
+SELECT pg_current_xact_id()::text AS transaction_id,
+       (SELECT count(*) FROM created) + (SELECT count(*) FROM updated) AS streams,
+       (SELECT string_agg(global_position::text, ',' ORDER BY global_position) FROM inserted) AS positions${notify ? `,
+       pg_notify('${APPEND_NOTIFY_CHANNEL}', '')::text AS notified` : ''}`;
 }
 
 /** Positions of (stream, revision) pairs. $1 stream ids, $2 revisions. */
