@@ -165,4 +165,32 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
     const events = await api.app.get<EventStore>(EVENT_STORE).readStream('order-late-order');
     expect(events.map((e) => e.type)).toEqual(['OrderPlaced', 'OrderItemAdded']);
   });
+  it('rejects the one row whose text PostgreSQL cannot hold (a NUL, an unpaired surrogate) and keeps the rest of the batch', async () => {
+    const run = '0c9b8a7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d';
+    expect((await post('/v1/pipeline-runs', { runId: run, source: 'test' })).status).toBe(201);
+    const orderHeader = ['order_id', 'customer_id', 'order_status', 'order_purchase_timestamp', 'order_approved_at',
+      'order_delivered_carrier_date', 'order_delivered_customer_date', 'order_estimated_delivery_date'];
+    const order = { line: 2, values: ['nul-order', 'c1', 'created', '2017-09-13 08:59:02', '', '', '', '2017-09-29 00:00:00'] };
+    expect(((await (await post(`/v1/pipeline-runs/${run}/files/orders/batches`, { header: orderHeader, rows: [order] })).json()) as { accepted: number }).accepted).toBe(1);
+    const review = (line: number, id: string, title: string, message: string) =>
+      ({ line, values: [id, 'nul-order', '5', title, message, '2017-09-20 00:00:00', '2017-09-21 10:00:00'] });
+    const res = await post(`/v1/pipeline-runs/${run}/files/reviews/batches`, {
+      header: ['review_id', 'order_id', 'review_score', 'review_comment_title', 'review_comment_message', 'review_creation_date', 'review_answer_timestamp'],
+      rows: [review(2, 'r-ok', '', 'chegou antes do prazo'), review(3, 'r-nul', '', 'ótimo\u0000produto'), review(4, 'r-half\udc00', '', '')],
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { accepted: number; rejected: number; results: Array<{ line: number; outcome: string; reasons?: string[] }> };
+    expect([body.accepted, body.rejected]).toEqual([1, 2]);
+    expect(body.results).toEqual([
+      { line: 2, outcome: 'accepted' },
+      { line: 3, outcome: 'rejected', reasons: ['review_comment_message: contains a NUL character (U+0000)'] },
+      { line: 4, outcome: 'rejected', reasons: ['review_id: contains an unpaired UTF-16 surrogate (not Unicode text)'] },
+    ]);
+    // The rejected rows are kept for the quarantine, unstorable characters replaced by U+FFFD (review comments sealed as personal data).
+    const rejections = (await api.app.get<EventStore>(EVENT_STORE).readStream(`pipeline_run-${run}`)).filter((e) => e.type === 'RowRejected');
+    expect(rejections.map((e) => (e.data as { raw: Record<string, string> }).raw)).toEqual([
+      expect.objectContaining({ review_id: 'r-nul', review_comment_message: expect.stringMatching(/^pd1\./) }),
+      expect.objectContaining({ review_id: 'r-half\ufffd', order_id: 'nul-order' }),
+    ]);
+  });
 });

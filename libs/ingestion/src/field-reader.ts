@@ -1,5 +1,23 @@
 import { isUf, latitudeProblem, longitudeProblem, parseCentavos, parseOlistTimestamp, parseZipPrefix, type Centavos, type Geolocation, type Uf, type ZipPrefix } from '@olist/shared-kernel';
 
+const SUSPECT = /[\0\uD800-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why a text cannot be stored as it is, if it cannot: PostgreSQL text and jsonb hold neither U+0000 nor half of a
+ * UTF-16 surrogate pair (which no UTF-8 file can contain, but a JSON body can).
+ */
+export function unstorableTextProblem(v: string): string | undefined {
+  if (!SUSPECT.test(v)) return undefined;
+  if (v.includes('\0')) return 'contains a NUL character (U+0000)';
+  return LONE_SURROGATE.test(v) ? 'contains an unpaired UTF-16 surrogate (not Unicode text)' : undefined;
+}
+
+/** The text with what {@link unstorableTextProblem} finds replaced by U+FFFD, as a rejected row's raw values are kept. */
+export function storableText(v: string): string {
+  return SUSPECT.test(v) ? v.replaceAll('\0', '\uFFFD').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD') : v;
+}
+
 /**
  * Reads typed values out of one raw CSV row, collecting a reason for every field that cannot be read
  * (a row is rejected with all its problems, not just the first).
@@ -16,7 +34,11 @@ export class FieldReader {
 
   raw(column: string): string {
     const i = this.index.get(column);
-    return i === undefined ? '' : (this.values[i] ?? '');
+    const v = i === undefined ? '' : (this.values[i] ?? '');
+    const problem = unstorableTextProblem(v);
+    if (problem === undefined) return v;
+    this.fail(column, problem);
+    return storableText(v);
   }
 
   /** The value as a reason quotes it, unless it is personal data. */
@@ -25,7 +47,9 @@ export class FieldReader {
   }
 
   private fail(column: string, problem: string): undefined {
-    this.reasons.push(`${column}: ${problem}`);
+    const reason = `${column}: ${problem}`;
+    // A column read by two of the row's commands is one reason.
+    if (!this.reasons.includes(reason)) this.reasons.push(reason);
     return undefined;
   }
 

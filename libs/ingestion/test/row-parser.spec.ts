@@ -1,4 +1,4 @@
-import { RowParser, sourceFile, type SourceFileName } from '../src/index.js';
+import { RowParser, sourceFile, storableText, unstorableTextProblem, type SourceFileName } from '../src/index.js';
 
 const parser = (name: SourceFileName, header?: string[]) => {
   const file = sourceFile(name)!;
@@ -73,5 +73,18 @@ describe('RowParser', () => {
   it('keeps a product without category as null, lengths empty', () => {
     const parsed = parser('products').parse(['p1', '', '', '', '', '225', '16', '10', '14']);
     expect(parsed.kind === 'commands' && parsed.commands[0]).toMatchObject({ category: null, nameLength: null, weightG: 225 });
+  });
+  it('rejects text PostgreSQL cannot hold, naming the field once even when two commands read it, and keeps emoji and right-to-left marks', () => {
+    const order = ['o\u00001', 'c1', 'delivered', '2017-10-02 10:56:33', '', '', '', '2017-10-18 00:00:00'];
+    expect(parser('orders').parse(order)).toEqual({ kind: 'invalid', reasons: ['order_id: contains a NUL character (U+0000)'] });
+    expect(parser('categories').parse(['cama\ud800', 'bed'])).toEqual({
+      kind: 'invalid',
+      reasons: ['product_category_name: contains an unpaired UTF-16 surrogate (not Unicode text)'],
+    });
+    // A personal column's problem never quotes the value.
+    expect(parser('customers').parse(['c1', 'u1', '01037', 's\u0000o paulo', 'SP'])).toEqual({ kind: 'invalid', reasons: ['customer_city: contains a NUL character (U+0000)'] });
+    expect(parser('categories').parse(['cama 🛏️ \u200fמיטה', 'bed']).kind).toBe('commands');
+    expect(unstorableTextProblem('🛏️')).toBeUndefined();
+    expect(storableText('a\u0000b\udc00c🛏️\ud800')).toBe('a\ufffdb\ufffdc🛏️\ufffd');
   });
 });

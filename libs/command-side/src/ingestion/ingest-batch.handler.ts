@@ -6,7 +6,7 @@ import {
 } from '@olist/etl-orchestration';
 import { EVENT_STORE, PERSONAL_DATA } from '@olist/infrastructure';
 import type { PersonalDataProtection } from '@olist/personal-data';
-import { RowParser, type BatchResult, type ParsedRow, type RowCommand, type RowResult } from '@olist/ingestion';
+import { RowParser, storableText, type BatchResult, type ParsedRow, type RowCommand, type RowResult } from '@olist/ingestion';
 import { CommandIds, EventIds, fold } from '@olist/shared-kernel';
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -172,8 +172,8 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     run: RunStartedState,
   ): AppendRequest {
     const raw: Record<string, string> = {};
-    batch.header.forEach((column, i) => (raw[column] = values[i] ?? ''));
-    values.slice(batch.header.length).forEach((v, i) => (raw[`extra_${i + 1}`] = v));
+    batch.header.forEach((column, i) => (raw[storableText(column)] = storableText(values[i] ?? '')));
+    values.slice(batch.header.length).forEach((v, i) => (raw[`extra_${i + 1}`] = storableText(v)));
     const command: RecordRowRejection = { type: 'RecordRowRejection', runId: batch.runId, file: batch.file.name, line, raw, reasons, rejectedAt: batch.receivedAt };
     const decision = rowRejectionDecider.decide(command, run);
     if (decision.kind === 'rejected') throw new UnknownPipelineRunError(batch.runId, decision.reasons.join('; '));
