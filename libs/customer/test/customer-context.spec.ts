@@ -1,5 +1,5 @@
 import { deciderSpecification } from '../../shared-kernel/test/decider-specification.js';
-import { CUSTOMER_UPCASTERS, customerDecider, reviewDecider, zipCodeDecider, type CustomerData, type SubmitReview } from '../src/index.js';
+import { CUSTOMER_UPCASTERS, customerDecider, locationKey, reviewDecider, zipCodeDecider, type CustomerData, type SubmitReview, type ZipCodeState } from '../src/index.js';
 
 describe('Customer', () => {
   const spec = deciderSpecification(customerDecider);
@@ -28,6 +28,18 @@ describe('Zip code geolocation', () => {
   it('records the new points of one batch as one event', () => {
     expect(zipCodeDecider.coalesce!(located(point), located(other))).toEqual(located(point, other));
     expect(zipCodeDecider.coalesce!(located(point), { type: 'ZipCodeLocated', data: { zipPrefix: '01038', locations: [other] } })).toBeUndefined();
+  });
+  it('keeps every earlier state as it was when a state evolves, or when an earlier one evolves another way', () => {
+    const [a, b, c] = [located(point), located(other), located({ ...point, lng: -46.7 })];
+    const key = (p: typeof point) => locationKey(p);
+    const s0 = zipCodeDecider.initialState();
+    const s1 = zipCodeDecider.evolve(s0, a);
+    const s2 = zipCodeDecider.evolve(s1, b);
+    const s2b = zipCodeDecider.evolve(s1, c);
+    const seen = (s: ZipCodeState) => [point, other, c.data.locations[0]!].map((p) => s.locations.has(key(p)));
+    expect([seen(s0), seen(s1), seen(s2), seen(s2b)]).toEqual([[false, false, false], [true, false, false], [true, true, false], [true, false, true]]);
+    expect(seen(zipCodeDecider.evolve(s2, located(point, point, other)))).toEqual([true, true, false]);
+    expect(zipCodeDecider.evolve(s2, located(point, point, other)).locations.size).toBe(2);
   });
   it('reads a version 1 event (one point) as one with a list of points', () => {
     const upcaster = CUSTOMER_UPCASTERS.find((u) => u.type === 'ZipCodeLocated' && u.fromVersion === 1)!;

@@ -2,6 +2,13 @@ import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEq
 import type { SqlClient } from '@olist/postgres';
 import { hashKeyOf } from '../crypto/field-cipher.js';
 
+/**
+ * The keys among the ids $1, one index probe each: the planner's choice for `key_id = ANY($1)` depends on table
+ * statistics, and without them (autovacuum off) it scanned the whole table for every batch.
+ */
+const BY_KEY_ID = `unnest($1::text[]) AS want(key_id)
+  CROSS JOIN LATERAL (SELECT * FROM security_audit.data_keys WHERE key_id = want.key_id OFFSET 0) AS k`;
+
 /** One data key, usable: to seal and open fields, and to hash a row's personal values. */
 export interface DataKey {
   readonly keyId: string;
@@ -104,7 +111,7 @@ export class DataKeyStore {
   async ring(keyIds: Iterable<string>): Promise<KeyRing> {
     const ids = [...new Set(keyIds)];
     if (ids.length === 0) return KeyRing.EMPTY;
-    const { rows } = await this.sql.query<KeyRow>(`SELECT key_id, wrapped_key FROM security_audit.data_keys WHERE key_id = ANY($1::text[])`, [ids]);
+    const { rows } = await this.sql.query<KeyRow>(`SELECT k.key_id, k.wrapped_key FROM ${BY_KEY_ID}`, [ids]);
     return new KeyRing(new Map(rows.map((r) => [r.key_id, this.unwrapRow(r)])));
   }
 
@@ -118,7 +125,7 @@ export class DataKeyStore {
     for (const w of wanted) if (!subjects.has(w.keyId) || w.subjectId) subjects.set(w.keyId, w.subjectId ?? null);
     const input = JSON.stringify([...subjects].map(([key_id, subject_id]) => ({ key_id, subject_id })));
     const known = await this.sql.query<KeyRow & { subject_id: string | null }>(
-      `SELECT key_id, wrapped_key, subject_id FROM security_audit.data_keys WHERE key_id = ANY($1::text[])`,
+      `SELECT k.key_id, k.wrapped_key, k.subject_id FROM ${BY_KEY_ID}`,
       [[...subjects.keys()]],
     );
     const found = new Map(known.rows.map((r) => [r.key_id, r]));
