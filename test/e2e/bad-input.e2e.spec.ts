@@ -193,4 +193,19 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
       expect.objectContaining({ review_id: 'r-half\ufffd', order_id: 'nul-order' }),
     ]);
   });
+  it('maps a header in another order, case or spelling onto the columns, and refuses one naming a column twice', async () => {
+    const ok = await post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, {
+      header: ['product_category_name_english', ' PRODUCT_CATEGORY_NAME ', ''],
+      rows: [{ line: 2, values: ['cool stuff', 'cool_stuff', '0'] }],
+    });
+    expect(((await ok.json()) as { accepted: number }).accepted).toBe(1);
+    const error = await errorOf(post(`/v1/pipeline-runs/${RUN}/files/categories/batches`, {
+      header: ['product_category_name', 'Product Category Name', 'product_category_name_english'],
+      rows: [{ line: 2, values: ['a', 'b', 'c'] }],
+    }));
+    expect([error.status, error.code]).toEqual([400, 'INGESTION.AMBIGUOUS_HEADER']);
+    expect(error.message).toBe(
+      'product_category_name_translation.csv: header: column product_category_name appears 2 times ("product_category_name", "Product Category Name"): which one holds the values is ambiguous',
+    );
+  });
 });

@@ -2,9 +2,9 @@ import type { LocateZipCode, RegisterCustomer, SubmitReview } from '@olist/custo
 import type { TrackShipment } from '@olist/fulfillment';
 import type { ListProduct, RegisterCategory, RegisterSeller } from '@olist/marketplace';
 import { ORDER_STATUSES, type AddOrderItem, type PlaceOrder, type ReceivePayment } from '@olist/sales';
-import { FieldReader } from './field-reader.js';
+import { FieldReader, storableText } from './field-reader.js';
 import { personalColumnsOf } from '@olist/personal-data';
-import type { SourceFile, SourceFileName } from './source-files.js';
+import { AmbiguousHeaderError, headerProblems, mapHeader, type SourceFile, type SourceFileName } from './source-files.js';
 
 /** A review as read from its row; whether its order exists is resolved by the command handler. */
 export type SubmitReviewRow = Omit<SubmitReview, 'orderKnown'>;
@@ -116,11 +116,32 @@ export class RowParser {
   private readonly index: ReadonlyMap<string, number>;
   private readonly headerProblems: ReadonlyArray<string>;
   private readonly personal: ReadonlySet<string>;
+  private readonly columnAt: ReadonlyMap<number, string>;
 
   constructor(private readonly file: SourceFile, private readonly header: ReadonlyArray<string>) {
-    this.index = new Map(header.map((column, i) => [column.trim(), i]));
+    const mapping = mapHeader(file, header);
+    if (mapping.ambiguous.length > 0) throw new AmbiguousHeaderError(file, headerProblems({ ...mapping, missing: [] }));
+    this.index = mapping.index;
+    this.columnAt = new Map([...mapping.index].map(([column, i]) => [i, column]));
     this.personal = new Set(personalColumnsOf(file)?.columns ?? []);
-    this.headerProblems = file.columns.filter((c) => !this.index.has(c)).map((c) => `header: column ${c} is missing`);
+    this.headerProblems = headerProblems(mapping);
+  }
+
+  /** Where the file's column (by its Olist name) is in the rows, whatever the header's spelling and order; -1 if absent. */
+  positionOf(column: string): number {
+    return this.index.get(column) ?? -1;
+  }
+
+  /**
+   * A rejected row's values as it is kept (the quarantine, the audit trail): by the file's column names whatever
+   * the header's spelling (so personal columns are found and sealed), other header names as they are, values past
+   * the header as `extra_N`; text PostgreSQL cannot hold is replaced by U+FFFD.
+   */
+  rawRow(values: ReadonlyArray<string>): Record<string, string> {
+    const raw: Record<string, string> = {};
+    this.header.forEach((name, i) => (raw[this.columnAt.get(i) ?? storableText(name)] = storableText(values[i] ?? '')));
+    values.slice(this.header.length).forEach((v, i) => (raw[`extra_${i + 1}`] = storableText(v)));
+    return raw;
   }
 
   parse(values: ReadonlyArray<string>): ParsedRow {

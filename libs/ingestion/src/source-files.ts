@@ -68,6 +68,60 @@ export const SOURCE_FILE_NAMES: ReadonlyArray<SourceFileName> = SOURCE_FILES.map
 
 export const sourceFile = (name: string): SourceFile | undefined => SOURCE_FILES.find((f) => f.name === name);
 
+/**
+ * Other names the columns go by in public copies of the dataset, by the name Olist gave them: some copies fix
+ * Olist's spelling of "length". Any name is also matched regardless of case, surrounding blanks, spaces or dashes.
+ */
+export const COLUMN_ALIASES: Readonly<Record<string, ReadonlyArray<string>>> = {
+  product_name_lenght: ['product_name_length'],
+  product_description_lenght: ['product_description_length'],
+};
+
+const ALIAS_TO_COLUMN = new Map(Object.entries(COLUMN_ALIASES).flatMap(([column, aliases]) => aliases.map((a) => [a, column] as const)));
+
+/** The Olist column a header name stands for (the name itself, normalized, when it is no known alias). */
+export const canonicalColumn = (name: string): string => {
+  const n = name.trim().toLowerCase().replace(/[\s-]+/g, '_');
+  return ALIAS_TO_COLUMN.get(n) ?? n;
+};
+
+/** How a file's header maps onto its columns, in any order. */
+export interface HeaderMapping {
+  /** Position of each of the file's columns found in the header, by its Olist name. */
+  readonly index: ReadonlyMap<string, number>;
+  /** The file's columns the header lacks. */
+  readonly missing: ReadonlyArray<string>;
+  /** Columns the header names more than once (under two spellings, say), with the names: which holds the values is ambiguous. */
+  readonly ambiguous: ReadonlyArray<{ readonly column: string; readonly names: ReadonlyArray<string> }>;
+  /** Header names that are none of the file's columns (an index column, say): ignored. */
+  readonly unused: ReadonlyArray<string>;
+}
+
+export const mapHeader = (file: SourceFile, header: ReadonlyArray<string>): HeaderMapping => {
+  const columns: ReadonlySet<string> = new Set(file.columns);
+  const index = new Map<string, number>();
+  const names = new Map<string, string[]>();
+  const unused: string[] = [];
+  header.forEach((name, i) => {
+    const column = canonicalColumn(name);
+    if (!columns.has(column)) {
+      unused.push(name);
+      return;
+    }
+    if (!index.has(column)) index.set(column, i);
+    names.set(column, [...(names.get(column) ?? []), name]);
+  });
+  const ambiguous = [...names].filter(([, n]) => n.length > 1).map(([column, n]) => ({ column, names: n }));
+  return { index, missing: file.columns.filter((c) => !index.has(c)), ambiguous, unused };
+};
+
+/** Why rows cannot be read against this header, if they cannot: each problem names the columns. */
+export const headerProblems = (mapping: HeaderMapping): string[] => [
+  ...(mapping.missing.length === 1 ? [`header: column ${mapping.missing[0]} is missing`] : []),
+  ...(mapping.missing.length > 1 ? [`header: columns ${mapping.missing.join(', ')} are missing`] : []),
+  ...mapping.ambiguous.map((a) => `header: column ${a.column} appears ${a.names.length} times (${a.names.map((n) => JSON.stringify(n)).join(', ')})`),
+];
+
 /** A batch posted for a file that is not one of the nine. */
 export class UnknownSourceFileError extends ApplicationError {
   readonly code = 'INGESTION.UNKNOWN_FILE';
@@ -80,3 +134,13 @@ export class UnknownSourceFileError extends ApplicationError {
 
 export { ORDER_STATUSES } from '@olist/sales';
 export const PAYMENT_TYPES = ['credit_card', 'boleto', 'voucher', 'debit_card', 'not_defined'] as const;
+
+/** A batch whose header names a column more than once: no row of it can be read, nor kept without doubt. */
+export class AmbiguousHeaderError extends ApplicationError {
+  readonly code = 'INGESTION.AMBIGUOUS_HEADER';
+  readonly kind = 'invalid';
+
+  constructor(readonly file: SourceFile, problems: ReadonlyArray<string>) {
+    super(`${file.fileName}: ${problems.join('; ')}: which one holds the values is ambiguous`, { file: file.name, problems });
+  }
+}

@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { parse, type CsvError, type Options } from 'csv-parse';
+import { windows1252Decoder, type CsvEncoding } from './csv-format.js';
 
 /** One CSV record: its raw values and the 1-based physical line it starts on. */
 export interface CsvRecord {
@@ -15,6 +16,10 @@ export interface CsvRecord {
 }
 
 export interface CsvSourceOptions {
+  /** Default UTF-8. */
+  readonly encoding?: CsvEncoding;
+  /** Default a comma. */
+  readonly delimiter?: string;
   /** Read buffer size; tests use tiny values to exercise chunk boundaries. */
   readonly highWaterMark?: number;
   readonly signal?: AbortSignal;
@@ -86,6 +91,7 @@ export class CsvSource {
     // No `info`: csv-parse builds an info object per record for it, which costs a third of the parse.
     const parser = parse({
       bom: true,
+      delimiter: this.options.delimiter ?? ',',
       relax_column_count: true,
       relax_quotes: true,
       skip_empty_lines: true,
@@ -104,7 +110,13 @@ export class CsvSource {
       this.bytesRead += chunk.length;
     });
     input.on('error', (err) => parser.destroy(err));
-    input.pipe(parser);
+    if (this.options.encoding === 'windows-1252') {
+      const decoder = windows1252Decoder();
+      decoder.on('error', (err) => parser.destroy(err));
+      input.pipe(decoder).pipe(parser);
+    } else {
+      input.pipe(parser);
+    }
     try {
       for await (const { record, raw } of parser as AsyncIterable<{ record: string[]; raw: string }>) {
         yield toRecord(raw, record);

@@ -5,6 +5,7 @@ import { SOURCE_FILES, type FileIngestionStats, type SourceFile, type SourceRow 
 import { pino, type Logger } from 'pino';
 import { ApiClient, ApiError, ApiUnreachableError } from './api-client.js';
 import { Batcher, splitBatch, TaskPool } from './batching.js';
+import { inspectSourceFile, type CsvFormat } from './csv-format.js';
 import { CsvSource } from './csv-source.js';
 import type { RetryPolicy } from './retry.js';
 import { hashSourceFile, isUuid, pipelineRunIdFor } from './run-id.js';
@@ -137,6 +138,29 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
   const present = selected.filter((f) => tallies.get(f.name)?.summary.status !== 'missing');
   if (missingFiles.length > 0) log.warn({ dir, missingFiles }, 'source files missing');
 
+  // Every file is inspected before anything is posted: one that cannot be loaded as a whole stops the load here.
+  const formats = new Map<string, CsvFormat>();
+  for (const file of present) {
+    const s = tallies.get(file.name)!.summary;
+    try {
+      const inspection = await inspectSourceFile(file, s.path, options.signal);
+      if (inspection.ok) {
+        formats.set(file.name, inspection.format);
+        for (const warning of inspection.warnings) {
+          s.warnings.push(warning);
+          log.warn({ file: file.name }, warning);
+        }
+      } else {
+        s.status = 'invalid';
+        s.error = inspection.problem;
+      }
+    } catch (e) {
+      if (options.signal?.aborted) break;
+      s.status = 'read-error';
+      s.error = `cannot read ${s.path}: ${messageOf(e)}`;
+    }
+  }
+
   let runId = options.runId;
   if (runId === undefined) {
     const hashes: Array<{ name: string; sha256: string }> = [];
@@ -196,13 +220,16 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
       ? { code: 'ABORTED', message: `aborted: ${messageOf(options.signal.reason)}` }
       : (fatalOf(e) ?? { code, message: messageOf(e) });
 
-  if (toLoad.length === 0) {
-    const message =
-      present.length === 0
-        ? `no source files found in ${dir} (expected ${selected.map((f) => f.fileName).join(', ')})`
-        : 'no source file could be read';
+  if (present.length === 0) {
+    const message = `no source files found in ${dir} (expected ${selected.map((f) => f.fileName).join(', ')})`;
     log.error({ dir }, message);
     return finish({ code: 'NO_FILES', message });
+  }
+  const refused = [...tallies.values()].filter((t) => t.summary.status !== 'not-loaded').map((t) => t.summary.error!);
+  if (refused.length > 0) {
+    const message = `nothing loaded: ${refused.join('; ')}`;
+    log.error({ dir }, message);
+    return finish({ code: 'BAD_FILES', message });
   }
 
   // Start the run.
@@ -220,7 +247,7 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
   for (const file of toLoad) {
     const tally = tallies.get(file.name)!;
     if (fatal) break;
-    fatal = await loadFile({ file, tally, runId, client, batchSize, maxBatchBytes, concurrency, log, emit, signal: options.signal });
+    fatal = await loadFile({ file, format: formats.get(file.name), tally, runId, client, batchSize, maxBatchBytes, concurrency, log, emit, signal: options.signal });
     tally.finish(topReasons);
     if (fatal) tally.summary.status = 'aborted';
     log.info(
@@ -264,6 +291,8 @@ export const loadDirectory = async (options: LoadOptions): Promise<LoadSummary> 
 
 interface FileLoad {
   readonly file: SourceFile;
+  /** As inspected; absent only when the load was cancelled during the inspection. */
+  readonly format?: CsvFormat;
   readonly tally: FileTally;
   readonly runId: string;
   readonly client: ApiClient;
@@ -280,7 +309,7 @@ const loadFile = async (ctx: FileLoad): Promise<Fatal | undefined> => {
   const { file, tally, runId, client, log, emit, signal } = ctx;
   const s = tally.summary;
   const t0 = performance.now();
-  const source = new CsvSource(s.path, { signal });
+  const source = new CsvSource(s.path, { signal, encoding: ctx.format?.encoding, delimiter: ctx.format?.delimiter });
   const pool = new TaskPool(ctx.concurrency);
   const batcher = new Batcher<SourceRow>({ size: ctx.batchSize, maxBytes: ctx.maxBatchBytes });
   let header: string[] | undefined;
@@ -332,11 +361,6 @@ const loadFile = async (ctx: FileLoad): Promise<Fatal | undefined> => {
     for await (const record of source.records()) {
       if (header === undefined) {
         header = record.values;
-        const mismatch = headerMismatch(file, header);
-        if (mismatch) {
-          s.warnings.push(mismatch);
-          log.warn({ file: file.name }, mismatch);
-        }
         continue;
       }
       if (record.parseError) {
@@ -377,19 +401,6 @@ const fatalOf = (e: unknown): Fatal | undefined => {
     return { code: 'API_UNAUTHORIZED', message: `the API refused the loader: ${e.message}` };
   }
   return undefined;
-};
-
-const headerMismatch = (file: SourceFile, header: ReadonlyArray<string>): string | undefined => {
-  const expected: ReadonlyArray<string> = file.columns;
-  if (expected.length === header.length && expected.every((c, i) => c === header[i])) return undefined;
-  const missing = expected.filter((c) => !header.includes(c));
-  const extra = header.filter((c) => !expected.includes(c));
-  const detail = [
-    missing.length > 0 ? `missing ${missing.join(', ')}` : '',
-    extra.length > 0 ? `unexpected ${extra.join(', ')}` : '',
-    missing.length === 0 && extra.length === 0 ? 'columns in another order' : '',
-  ].filter(Boolean);
-  return `header differs from the expected ${file.fileName} columns (${detail.join('; ')}); posted as read, the API decides`;
 };
 
 const selectFiles = (only: ReadonlyArray<string> | undefined): SourceFile[] => {

@@ -21,7 +21,7 @@ export const renderSummary = (summary: LoadSummary): string => {
   const showFailed = summary.totals.failed > 0 || summary.files.some((f) => f.failedBatches > 0);
   const head = ['file', 'rows read', 'accepted', 'duplicates', 'rejected', 'events', ...(showFailed ? ['failed'] : []), 'status', 'time'];
   const row = (f: FileSummary): string[] => {
-    const untouched = f.status === 'missing' || f.status === 'not-loaded';
+    const untouched = f.status === 'missing' || f.status === 'invalid' || f.status === 'not-loaded';
     const counts = [f.rowsRead, f.accepted, f.duplicates, f.rejected, f.eventsAppended, ...(showFailed ? [f.failed] : [])];
     return [f.file, ...counts.map((c) => (untouched ? '-' : n(c))), f.status, untouched ? '' : formatDuration(f.durationMs)];
   };

@@ -6,10 +6,12 @@ import type { RunQuality } from './quality.js';
  * - `failed`: some rows were not (their batches failed: see `failures`);
  * - `read-error`: the file could not be read to its end (rows read before the error were posted);
  * - `missing`: the file is not in the directory;
+ * - `invalid`: the file cannot be loaded as a whole (empty, a header and no rows, not a CSV file of its kind, a
+ *   required column missing): nothing of the load was posted;
  * - `aborted`: loading stopped in the middle of the file (fatal error or cancellation);
  * - `not-loaded`: loading stopped before this file.
  */
-export type FileStatus = 'loaded' | 'failed' | 'read-error' | 'missing' | 'aborted' | 'not-loaded';
+export type FileStatus = 'loaded' | 'failed' | 'read-error' | 'missing' | 'invalid' | 'aborted' | 'not-loaded';
 
 export interface FileCounts {
   rowsRead: number;
@@ -61,6 +63,7 @@ export interface FileSummary extends FileCounts {
 
 export type LoadErrorCode =
   | 'NO_FILES'
+  | 'BAD_FILES'
   | 'API_UNREACHABLE'
   | 'API_UNAUTHORIZED'
   | 'RUN_START_FAILED'

@@ -2,14 +2,16 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { SOURCE_FILES } from '@olist/ingestion';
+import { canonicalColumn, SOURCE_FILES, sourceFile } from '@olist/ingestion';
+import { parse } from 'csv-parse/sync';
 import { pino } from 'pino';
 import { runCli } from '../src/cli.js';
 import { loadDirectory, LoadOptionsError, type LoadOptions, type LoadProgressEvent } from '../src/loader.js';
 import { renderSummary } from '../src/report.js';
 import { exitCodeFor, type LoadSummary } from '../src/summary.js';
 import { closedPort, errorReply, FakeApi, type FakeApiOptions, type Reply } from './fake-api.js';
-import { FIXTURE_COUNTS, writeFixtureDir } from './fixtures.js';
+import { FIXTURE_COUNTS, FIXTURE_ROWS, writeFixtureDir } from './fixtures.js';
+import { CSV_VARIANTS } from '../../../test/support/csv-variants.js';
 
 const silent = pino({ level: 'silent' });
 const fastRetry = { attempts: 4, baseDelayMs: 1, maxDelayMs: 5, jitter: 0 };
@@ -225,15 +227,15 @@ describe('loadDirectory against a test double of the API', () => {
     expect(byFile(summary, 'sellers').status).toBe('not-loaded');
   });
 
-  it('reports missing files, loads the others, and exits 1', async () => {
+  it('refuses a directory with a missing file before posting anything, and exits 1', async () => {
     await startApi();
     const partial = await writeFixtureDir(join(root, 'partial'), ['orders', 'order_items']);
     const summary = await load({ dir: partial });
     expect(summary.missingFiles).toEqual(SOURCE_FILES.filter((f) => !['orders', 'order_items'].includes(f.name)).map((f) => f.fileName));
     expect(byFile(summary, 'sellers')).toMatchObject({ status: 'missing', error: `not found: ${join(partial, 'olist_sellers_dataset.csv')}` });
-    expect(byFile(summary, 'orders').status).toBe('loaded');
-    expect(summary.completed).toBe(true);
-    expect(api!.completes[0]!.body.files.map((f) => f.file)).toEqual(['orders', 'order_items']);
+    expect(byFile(summary, 'orders').status).toBe('not-loaded');
+    expect(summary.error).toEqual({ code: 'BAD_FILES', message: expect.stringMatching(/^nothing loaded: not found: .*olist_customers_dataset\.csv; not found: /) });
+    expect(api!.requests).toEqual([]);
     expect(exitCodeFor(summary)).toBe(1);
   });
 
@@ -255,22 +257,53 @@ describe('loadDirectory against a test double of the API', () => {
     expect(exitCodeFor(summary)).toBe(1);
   });
 
-  it('reports an empty file as unreadable, loads the others', async () => {
+  it('refuses an empty file, a header without rows, a file that is not CSV and a header lacking a column, naming each, and posts nothing', async () => {
     await startApi();
-    const d = await writeFixtureDir(join(root, 'empty-file'), ALL, { payments: '' });
+    const d = await writeFixtureDir(join(root, 'bad-files'), ALL, {
+      payments: '',
+      reviews: '"review_id","order_id","review_score","review_comment_title","review_comment_message","review_creation_date","review_answer_timestamp"\r\n\r\n',
+      sellers: 'order_id,seq,payment_type\no1,1,boleto\n',
+    });
+    await writeFile(join(d, 'olist_orders_dataset.csv'), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52, 0xff, 0xfe]));
+    await writeFile(join(d, 'olist_products_dataset.csv'), FIXTURE_ROWS.products.replace('"product_photos_qty",', ''));
     const summary = await load({ dir: d });
-    expect(byFile(summary, 'payments')).toMatchObject({ status: 'read-error', error: expect.stringMatching(/empty file/) });
-    expect(byFile(summary, 'reviews').status).toBe('loaded');
+    expect(summary.files.filter((f) => f.status === 'invalid').map((f) => [f.file, f.error])).toEqual([
+      ['sellers', 'olist_sellers_dataset.csv: not a CSV file of sellers: its first line names none of its columns (seller_id, seller_zip_code_prefix, seller_city, seller_state)'],
+      ['products', expect.stringMatching(/^olist_products_dataset\.csv: header: column product_photos_qty is missing \(the header reads: "product_id", "product_category_name", /)],
+      ['orders', expect.stringMatching(/^olist_orders_dataset\.csv: not a CSV file of orders: its first line names none of its columns/)],
+      ['payments', 'olist_order_payments_dataset.csv: the file is empty'],
+      ['reviews', 'olist_order_reviews_dataset.csv: the file has a header but no rows'],
+    ]);
+    expect(summary.error?.code).toBe('BAD_FILES');
+    expect(summary.error?.message).toContain('olist_order_payments_dataset.csv: the file is empty');
+    expect(api!.requests).toEqual([]);
     expect(exitCodeFor(summary)).toBe(1);
+    expect(renderSummary(summary)).toMatch(/FAILED \(BAD_FILES\): nothing loaded: /);
   });
 
-  it('warns about a header that differs from the expected columns but posts the rows for the API to judge', async () => {
+  it.each(CSV_VARIANTS.map((v) => [v.name, v] as const))('reads every file written as a public copy writes it: %s', async (_name, variant) => {
     await startApi();
-    const d = await writeFixtureDir(join(root, 'bad-header'), ['payments'], { payments: 'order_id,seq,payment_type\no1,1,boleto\n' });
-    const summary = await load({ dir: d, only: ['payments'] });
-    const payments = byFile(summary, 'payments');
-    expect(payments.warnings[0]).toMatch(/header differs .*missing payment_sequential, payment_installments, payment_value; unexpected seq/);
-    expect(api!.batches[0]!.header).toEqual(['order_id', 'seq', 'payment_type']);
+    const d = await writeFixtureDir(join(root, `variant-${variant.name.replace(/\W+/g, '-')}`), []);
+    for (const f of SOURCE_FILES) await writeFile(join(d, f.fileName), variant.make(FIXTURE_ROWS[f.name]));
+    const summary = await load({ dir: d });
+    expect(summary.ok).toBe(true);
+    expect(summary.files.map((f) => [f.file, f.rowsRead])).toEqual(ALL.map((f) => [f, FIXTURE_COUNTS[f]]));
+    // Each row arrives with the same value under each of its file's columns as the original file holds (csv-parse's reading of it).
+    for (const name of ALL) {
+      const columns: ReadonlyArray<string> = sourceFile(name)!.columns;
+      const valuesOf = (header: ReadonlyArray<string>, values: ReadonlyArray<string | undefined>) =>
+        Object.fromEntries(
+          header
+            .map((h, i) => [canonicalColumn(h), values[i]] as const)
+            .filter(([c, v]) => columns.includes(c) && v !== undefined && v !== '')
+            // Lost leading zeros are the API's to restore.
+            .map(([c, v]) => [c, c.endsWith('_zip_code_prefix') ? v!.padStart(5, '0') : v]),
+        );
+      const [header, ...rows] = parse(FIXTURE_ROWS[name], { bom: true, relax_column_count: true }) as string[][];
+      const posted = api!.batches.filter((b) => b.file === name).flatMap((b) => b.rows.map((r) => valuesOf(b.header, r.values)));
+      expect([name, posted]).toEqual([name, rows.map((r) => valuesOf(header!, r))]);
+    }
+    expect(summary.files.some((f) => f.warnings.some((w) => w.startsWith('read as a variant of')))).toBe(variant.layout);
   });
 
   it('counts a response that does not account for every row as a failure', async () => {

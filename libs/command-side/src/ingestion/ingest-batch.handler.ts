@@ -6,7 +6,7 @@ import {
 } from '@olist/etl-orchestration';
 import { EVENT_STORE, PERSONAL_DATA } from '@olist/infrastructure';
 import type { PersonalDataProtection } from '@olist/personal-data';
-import { RowParser, storableText, type BatchResult, type ParsedRow, type RowCommand, type RowResult } from '@olist/ingestion';
+import { RowParser, type BatchResult, type ParsedRow, type RowCommand, type RowResult } from '@olist/ingestion';
 import { CommandIds, EventIds, fold } from '@olist/shared-kernel';
 import { Inject, Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
@@ -50,7 +50,7 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     const earlier = new WrittenEarlier();
     for (let attempt = 1; ; attempt++) {
       try {
-        const { result, uow } = await this.attempt(batch, parsed, run, batchStream, earlier);
+        const { result, uow } = await this.attempt(batch, parser, parsed, run, batchStream, earlier);
         await this.recordOutcome(batch, result, uow, batchStream, span);
         return result;
       } catch (error) {
@@ -114,14 +114,15 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
   /** `earlier`: what earlier attempts of this batch left written (a store without multi-stream transactions). */
   private async attempt(
     batch: IngestBatchCommand,
+    parser: RowParser,
     parsed: ReadonlyArray<ParsedRow>,
     run: RunStartedState,
     batchStream: string,
     earlier: WrittenEarlier,
   ): Promise<{ result: BatchResult; uow: BatchUnitOfWork }> {
     const t0 = performance.now();
-    const uow = await BatchUnitOfWork.load(this.store, parsed.flatMap((p) => (p.kind === 'commands' ? p.commands : [])), [batchStream, ...PersonalRows.streamsRead(batch)]);
-    const personal = await PersonalRows.of(batch, uow, this.personalData);
+    const uow = await BatchUnitOfWork.load(this.store, parsed.flatMap((p) => (p.kind === 'commands' ? p.commands : [])), [batchStream, ...PersonalRows.streamsRead(batch, parser)]);
+    const personal = await PersonalRows.of(batch, parser, uow, this.personalData);
     const t1 = performance.now();
     const recordedAt = batch.receivedAt;
     const decided: Array<{ line: number; commandId: string; outcome: 'accepted' | 'duplicate' } | { line: number; outcome: 'rejected'; reasons: ReadonlyArray<string> }> = [];
@@ -142,7 +143,7 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
       const outcome = p.kind === 'invalid' ? { reasons: p.reasons } : decideRow(identity.erased ? p.commands.map(erasedCommand) : p.commands, uow, context);
       if ('reasons' in outcome) {
         decided.push({ line: row.line, outcome: 'rejected', reasons: outcome.reasons });
-        uow.appendUnconditionally(this.rejection(batch, row.line, row.values, outcome.reasons, context, run));
+        uow.appendUnconditionally(this.rejection(batch, row.line, parser.rawRow(row.values), outcome.reasons, context, run));
       } else {
         decided.push({ line: row.line, commandId: context.commandId, outcome: outcome.events > 0 ? 'accepted' : 'duplicate' });
       }
@@ -166,14 +167,11 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
   private rejection(
     batch: IngestBatchCommand,
     line: number,
-    values: ReadonlyArray<string>,
+    raw: Readonly<Record<string, string>>,
     reasons: ReadonlyArray<string>,
     context: RowContext,
     run: RunStartedState,
   ): AppendRequest {
-    const raw: Record<string, string> = {};
-    batch.header.forEach((column, i) => (raw[storableText(column)] = storableText(values[i] ?? '')));
-    values.slice(batch.header.length).forEach((v, i) => (raw[`extra_${i + 1}`] = storableText(v)));
     const command: RecordRowRejection = { type: 'RecordRowRejection', runId: batch.runId, file: batch.file.name, line, raw, reasons, rejectedAt: batch.receivedAt };
     const decision = rowRejectionDecider.decide(command, run);
     if (decision.kind === 'rejected') throw new UnknownPipelineRunError(batch.runId, decision.reasons.join('; '));

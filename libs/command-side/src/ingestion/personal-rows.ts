@@ -1,5 +1,5 @@
 import type { IngestBatchCommand } from './ingest-batch.command.js';
-import type { RowCommand } from '@olist/ingestion';
+import type { RowCommand, RowParser } from '@olist/ingestion';
 import { ERASED, KeyRing, PERSONAL_COMMAND_FIELDS, personalColumnsOf, personalHash, type PersonalDataProtection } from '@olist/personal-data';
 import { orderDecider, orderStreamId } from '@olist/sales';
 import { rowHash } from '@olist/shared-kernel';
@@ -31,17 +31,18 @@ export class PersonalRows {
   ) {}
 
   /** The order streams a reviews batch must load to tell its rows' keys (including rows that will be rejected). */
-  static streamsRead(batch: IngestBatchCommand): ReadonlyArray<string> {
+  static streamsRead(batch: IngestBatchCommand, columns: RowParser): ReadonlyArray<string> {
     if (personalColumnsOf(batch.file)?.keyedBy !== 'order_id') return [];
-    const at = batch.header.indexOf('order_id');
+    const at = columns.positionOf('order_id');
     return at < 0 ? [] : [...new Set(batch.rows.map((r) => r.values[at]?.trim() ?? '').filter((id) => id !== ''))].map(orderStreamId);
   }
 
-  static async of(batch: IngestBatchCommand, uow: BatchUnitOfWork, protection: PersonalDataProtection): Promise<PersonalRows> {
+  /** `columns`: where the batch's rows hold each of the file's columns. */
+  static async of(batch: IngestBatchCommand, columns: RowParser, uow: BatchUnitOfWork, protection: PersonalDataProtection): Promise<PersonalRows> {
     const personal = personalColumnsOf(batch.file);
     if (!personal) return new PersonalRows(batch, [], [], KeyRing.EMPTY);
-    const positions = personal.columns.map((c) => batch.header.indexOf(c)).filter((i) => i >= 0);
-    const at = (column: string): number => batch.header.indexOf(column);
+    const positions = personal.columns.map((c) => columns.positionOf(c)).filter((i) => i >= 0);
+    const at = (column: string): number => columns.positionOf(column);
     const keyed = at(personal.keyedBy);
     const subjectAt = personal.keyedBy === 'customer_id' ? at('customer_unique_id') : -1;
     const wanted: Array<{ keyId: string; subjectId?: string }> = [];
