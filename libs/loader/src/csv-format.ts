@@ -8,12 +8,10 @@ import { headerProblems, mapHeader, type HeaderMapping, type SourceFile } from '
 /** The text encodings a source file is read in: UTF-8 (Olist's own), or Windows-1252 for files re-saved by spreadsheet tools. */
 export type CsvEncoding = 'utf-8' | 'windows-1252';
 
-/** How one source file is written, as found by {@link inspectSourceFile}. */
+/** How one source file is written, as found by {@link inspectSourceFile} (its header is mapped again by the API). */
 export interface CsvFormat {
   readonly encoding: CsvEncoding;
   readonly delimiter: string;
-  readonly header: ReadonlyArray<string>;
-  readonly mapping: HeaderMapping;
 }
 
 export type Inspection =
@@ -65,7 +63,7 @@ export async function inspectSourceFile(file: SourceFile, path: string, signal?:
     header.some((h, i) => h !== file.columns[i]) || header.length !== file.columns.length ? 'columns named or ordered otherwise' : '',
   ].filter(Boolean);
   if (differences.length > 0) warnings.push(`read as a variant of ${file.fileName}: ${differences.join(', ')}`);
-  return { ok: true, format: { encoding, delimiter, header, mapping }, warnings };
+  return { ok: true, format: { encoding, delimiter }, warnings };
 }
 
 /** The header's values under one delimiter (quotes honoured, stray ones kept, as the rows are read). */
