@@ -19,7 +19,7 @@ import { Command } from 'commander';
 import { buildStarSchemaAsOf, OPERATIONAL_READ_MODELS, rebuildAndCompare, resolveLogPoint, type RebuildReport } from '@olist/projector';
 import { STAR_SCHEMA_TABLES, MART_TABLES, tableCounts } from '@olist/analytics';
 import { isCheckpoint } from '@olist/event-store';
-import { loadSettings, type Settings } from '@olist/config';
+import { duckdbOwnerConfig, loadSettings, type Settings } from '@olist/config';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { openEventStore } from '@olist/infrastructure';
 import { createPgClient, createPgliteClient, type SqlClient } from '@olist/postgres';
@@ -88,7 +88,7 @@ export const runRebuild = async (settings: Settings, options: RunRebuildOptions 
     closers.unshift(() => store.close());
     const freshSql = await createPgliteClient();
     closers.unshift(() => freshSql.close());
-    const freshDuckDb = await DuckDbDatabase.open(out);
+    const freshDuckDb = await DuckDbDatabase.open(out, { config: duckdbOwnerConfig(settings) });
     closers.unshift(() => freshDuckDb.close());
     return await rebuildAndCompare({
       store, liveDuckDb, freshDuckDb, liveSql, freshSql, readModels: OPERATIONAL_READ_MODELS,
@@ -109,7 +109,7 @@ export const rebuildAsOf = async (settings: Settings, to: string, out: string): 
   const store = await openEventStore(settings, sql, { migrate: false });
   try {
     const position = await resolveLogPoint(store, { atPosition: to });
-    const { database, events } = await buildStarSchemaAsOf(store, position, out);
+    const { database, events } = await buildStarSchemaAsOf(store, position, out, duckdbOwnerConfig(settings));
     try {
       const client = await database.connect();
       try {

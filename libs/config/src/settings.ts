@@ -13,6 +13,13 @@ export interface Settings {
   readonly databaseUrl: string | undefined;
   readonly pgliteDir: string;
   readonly duckdbPath: string;
+  /**
+   * DuckDB `memory_limit` of the instances that own and rebuild the star schema (DuckDB's own default is 80% of
+   * RAM: its buffer pool then grows with the data). Past it, DuckDB spills to duckdbTempDir.
+   */
+  readonly duckdbMemoryLimit: string;
+  /** Where those instances spill (DuckDB `temp_directory`; default: duckdb-tmp next to DUCKDB_PATH). */
+  readonly duckdbTempDir: string;
   readonly host: string;
   readonly port: number;
   /** Run the projector inside the API process (embedded default) or leave it to apps/projector. */
@@ -91,6 +98,8 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     databaseUrl,
     pgliteDir: resolve(env.PGLITE_DIR || 'var/pglite'),
     duckdbPath: resolve(env.DUCKDB_PATH || 'var/olist.duckdb'),
+    duckdbMemoryLimit: env.DUCKDB_MEMORY_LIMIT?.trim() || '1GB',
+    duckdbTempDir: resolve(env.DUCKDB_TEMP_DIR || resolve(env.DUCKDB_PATH || 'var/olist.duckdb', '..', 'duckdb-tmp')),
     host: env.HOST || '127.0.0.1',
     port: positiveInt('PORT', env.PORT, 3000),
     projector: oneOf('PROJECTOR', env.PROJECTOR, ['in-process', 'external'] as const, mode === 'embedded' ? 'in-process' : 'external'),
@@ -118,3 +127,9 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     querySnapshotDir: resolve(env.QUERY_SNAPSHOT_DIR || resolve(env.DUCKDB_PATH || 'var/olist.duckdb', '..', 'query-snapshots')),
   };
 };
+
+/** The DuckDB configuration of the instances that own or rebuild the star schema: bounded memory, spilling to disk. */
+export const duckdbOwnerConfig = (settings: Pick<Settings, 'duckdbMemoryLimit' | 'duckdbTempDir'>): Record<string, string> => ({
+  memory_limit: settings.duckdbMemoryLimit,
+  temp_directory: settings.duckdbTempDir,
+});

@@ -1,4 +1,4 @@
-import type { Settings } from '@olist/config';
+import { duckdbOwnerConfig, type Settings } from '@olist/config';
 import { DuckDbLineage, DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, StarSchemaProjection } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { loadRuleSet } from '@olist/data-quality';
@@ -78,7 +78,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
 @Module({
   providers: [
     // Compactable: after an erasure the file is rewritten without the erased values' old blocks.
-    { provide: DUCKDB, inject: [SETTINGS], useFactory: (settings: Settings) => DuckDbDatabase.open(settings.duckdbPath, { compactable: true }) },
+    { provide: DUCKDB, inject: [SETTINGS], useFactory: (settings: Settings) => DuckDbDatabase.open(settings.duckdbPath, { compactable: true, config: duckdbOwnerConfig(settings) }) },
     {
       provide: MART_REFRESH,
       inject: [DUCKDB],
@@ -153,8 +153,8 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     },
     {
       provide: REBUILD_VERIFIER,
-      inject: [EVENT_STORE, DUCKDB, SQL_CLIENT],
-      useFactory: (store: EventStore, duckdb: DuckDbDatabase, sql: SqlClient) => new RebuildVerifier(store, duckdb, sql),
+      inject: [EVENT_STORE, DUCKDB, SQL_CLIENT, SETTINGS],
+      useFactory: (store: EventStore, duckdb: DuckDbDatabase, sql: SqlClient, settings: Settings) => new RebuildVerifier(store, duckdb, sql, duckdbOwnerConfig(settings)),
     },
     { provide: PROJECTORS, inject: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR], useFactory: (...runners: ProjectorRunner[]) => runners },
     ProjectorLifecycle,
@@ -191,7 +191,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       // Time travel: the marts as of a past log position, replayed into scratch files next to the DuckDB file.
       provide: MARTS_AS_OF,
       inject: [EVENT_STORE, SETTINGS],
-      useFactory: (store: EventStore, settings: Settings) => new MartsAsOf(store, join(dirname(settings.duckdbPath), 'time-travel')),
+      useFactory: (store: EventStore, settings: Settings) => new MartsAsOf(store, join(dirname(settings.duckdbPath), 'time-travel'), 3, duckdbOwnerConfig(settings)),
     },
   ],
   exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER, QUERY_RUNNER, MARTS_AS_OF, LINEAGE],

@@ -60,6 +60,8 @@ export class RebuildVerifier implements RebuildVerification {
     private readonly store: EventStore,
     private readonly duckdb: DuckDbDatabase,
     private readonly sql: SqlClient,
+    /** DuckDB configuration of the fresh instance (bounded memory). */
+    private readonly duckdbConfig: Record<string, string> = {},
   ) {}
 
   async run(options: RebuildRun = {}): Promise<RebuildReport | AsOfReport> {
@@ -73,7 +75,7 @@ export class RebuildVerifier implements RebuildVerification {
       closers.unshift(() => liveDuckDb.close());
       const freshSql = await createPgliteClient();
       closers.unshift(() => freshSql.close());
-      const freshDuckDb = await DuckDbDatabase.open(join(dir, 'rebuilt.duckdb'));
+      const freshDuckDb = await DuckDbDatabase.open(join(dir, 'rebuilt.duckdb'), { config: this.duckdbConfig });
       closers.unshift(() => freshDuckDb.close());
       return await rebuildAndCompare({
         store: this.store, liveDuckDb, freshDuckDb, liveSql: this.sql, freshSql, readModels: OPERATIONAL_READ_MODELS, ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -87,7 +89,7 @@ export class RebuildVerifier implements RebuildVerification {
   private async asOf(to: string, file: string, closers: Array<() => Promise<unknown> | void>): Promise<AsOfReport> {
     const started = performance.now();
     const position = await resolveLogPoint(this.store, { atPosition: to });
-    const { database, events } = await buildStarSchemaAsOf(this.store, position, file);
+    const { database, events } = await buildStarSchemaAsOf(this.store, position, file, this.duckdbConfig);
     closers.unshift(() => database.close());
     const client = await database.connect();
     closers.unshift(() => client.close());

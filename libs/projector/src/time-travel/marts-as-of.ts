@@ -40,6 +40,8 @@ export class MartsAsOf implements MartTimeTravel {
     private readonly store: EventStore,
     private readonly dir: string,
     private readonly keep = 3,
+    /** DuckDB configuration of the scratch instances (bounded memory). */
+    private readonly duckdbConfig: Record<string, string> = {},
   ) {}
 
   async catalog(point: LogPoint): Promise<MartCatalog & { readonly position: string }> {
@@ -107,7 +109,7 @@ export class MartsAsOf implements MartTimeTravel {
     const file = join(this.dir, `at-${position.replace(':', '-')}-${process.pid}.duckdb`);
     await rm(file, { force: true });
     await rm(`${file}.wal`, { force: true });
-    const { database, events } = await buildStarSchemaAsOf(this.store, position, file);
+    const { database, events } = await buildStarSchemaAsOf(this.store, position, file, this.duckdbConfig);
     return { position, events, database, reader: new DuckDbMartReader(database, { concurrency: 2 }), file };
   }
 
@@ -148,8 +150,13 @@ const found = (last: Checkpoint | undefined, point: LogPoint): Checkpoint => {
  * Replays the log from position 0 up to `position` (an event's) into a new DuckDB file and builds the marts
  * on it: the star schema and marts as they were then. The caller owns the returned database.
  */
-export const buildStarSchemaAsOf = async (store: EventStore, position: Checkpoint, file: string): Promise<{ database: DuckDbDatabase; events: number }> => {
-  const database = await DuckDbDatabase.open(file);
+export const buildStarSchemaAsOf = async (
+  store: EventStore,
+  position: Checkpoint,
+  file: string,
+  config: Record<string, string> = {},
+): Promise<{ database: DuckDbDatabase; events: number }> => {
+  const database = await DuckDbDatabase.open(file, { config });
   try {
     const projection = new StarSchemaProjection(database);
     const { events } = await replayLog(store, projection, { until: position });

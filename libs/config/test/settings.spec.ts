@@ -1,0 +1,36 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDbDatabase } from '@olist/duckdb';
+import { duckdbOwnerConfig, loadSettings } from '@olist/config';
+
+describe('the DuckDB owner’s memory', () => {
+  it('is bounded by default, and spills next to the DuckDB file', () => {
+    const settings = loadSettings({ DUCKDB_PATH: '/data/dw/olist.duckdb' });
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '1GB', temp_directory: '/data/dw/duckdb-tmp' });
+  });
+
+  it('takes DUCKDB_MEMORY_LIMIT and DUCKDB_TEMP_DIR', () => {
+    const settings = loadSettings({ DUCKDB_MEMORY_LIMIT: ' 512MB ', DUCKDB_TEMP_DIR: '/scratch/spill' });
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '512MB', temp_directory: '/scratch/spill' });
+  });
+
+  it('is what an instance opened with that configuration reports', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'olist-settings-'));
+    const db = await DuckDbDatabase.open(join(dir, 'olist.duckdb'), {
+      compactable: true,
+      config: duckdbOwnerConfig(loadSettings({ DUCKDB_PATH: join(dir, 'olist.duckdb'), DUCKDB_MEMORY_LIMIT: '300MB' })),
+    });
+    try {
+      const client = await db.connect();
+      const row = await client.queryOne<{ memory: string; temp: string }>(
+        `SELECT current_setting('memory_limit') AS memory, current_setting('temp_directory') AS temp`,
+      );
+      client.close();
+      expect(row).toEqual({ memory: expect.stringMatching(/^(28[0-9]|29[0-9]|300)\.?\d* MiB$/), temp: join(dir, 'duckdb-tmp') });
+    } finally {
+      db.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
