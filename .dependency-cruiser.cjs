@@ -10,9 +10,9 @@ const DOMAIN = [
   '^libs/personal-data/src/domain/',
 ];
 const INFRASTRUCTURE_PACKAGES =
-  '^node_modules/(@nestjs|@electric-sql|@duckdb|@eventstore|@grpc|pg|pg-[a-z-]+|umzug|nestjs-pino|pino|pino-http|express|rxjs|class-validator|class-transformer|csv-parse|csv-stringify|commander)(/|$)';
+  '^node_modules/(@nestjs|@electric-sql|@duckdb|@eventstore|@grpc|pg|pg-[a-z-]+|umzug|nestjs-pino|pino|pino-http|express|rxjs|class-validator|class-transformer|csv-parse|csv-stringify|commander|prom-client)(/|$)';
 const INFRASTRUCTURE_LIBS =
-  '^libs/(event-store|postgres|duckdb|infrastructure|event-catalog|command-side|projector|operations|analytics|loader|config|generator|ingestion|security|personal-data)/';
+  '^libs/(event-store|postgres|duckdb|infrastructure|event-catalog|command-side|projector|operations|analytics|loader|config|generator|ingestion|security|personal-data|observability)/';
 
 module.exports = {
   forbidden: [
@@ -47,8 +47,8 @@ module.exports = {
     {
       name: 'plumbing-is-framework-free',
       severity: 'error',
-      comment: 'The stores, the star schema, the loader and the generator are plain libraries: Nest lives in the composing libs (infrastructure, security, command-side, projector, operations) and apps.',
-      from: { path: '^libs/(event-store|postgres|duckdb|analytics|ingestion|generator|loader|event-catalog|data-quality|etl-orchestration|config|personal-data)/src/' },
+      comment: 'The stores, the star schema, the metrics, the loader and the generator are plain libraries: Nest lives in the composing libs (infrastructure, security, command-side, projector, operations) and apps.',
+      from: { path: '^libs/(event-store|postgres|duckdb|analytics|ingestion|generator|loader|event-catalog|data-quality|etl-orchestration|config|personal-data|observability)/src/' },
       to: { path: '^node_modules/@nestjs/' },
     },
     {

@@ -2,7 +2,7 @@ import { AuditModule } from '@olist/audit';
 import { CommandSideModule } from '@olist/command-side';
 import { loadSettings } from '@olist/config';
 import { InfrastructureModule } from '@olist/infrastructure';
-import { HealthModule, OperationsModule } from '@olist/operations';
+import { HealthModule, MetricsModule, OperationsModule } from '@olist/operations';
 import { ProjectorEndpointsModule } from '@olist/projector';
 import { SECRET_LOG_PATHS, SecurityModule } from '@olist/security';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -28,6 +28,7 @@ export class AppModule {
         SecurityModule.forRoot(settings, { api: true }),
         CommandSideModule,
         HealthModule,
+        MetricsModule.register({ pipelineRuns: true }),
         OperationsModule,
         AuditModule,
         ProjectorEndpointsModule.register(settings),

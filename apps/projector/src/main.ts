@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { loadSettings, type Settings } from '@olist/config';
 import { configureHttpApp, InfrastructureModule } from '@olist/infrastructure';
+import { MetricsModule } from '@olist/operations';
 import { ProjectorHttpModule } from '@olist/projector';
 import { SECRET_LOG_PATHS, SecurityModule, secureHttpApp } from '@olist/security';
 import { Module, type DynamicModule } from '@nestjs/common';
@@ -18,6 +19,7 @@ class ProjectorAppModule {
         InfrastructureModule.forRoot(settings),
         SecurityModule.forRoot(settings, { api: false }),
         ProjectorHttpModule,
+        MetricsModule.register({ pipelineRuns: false }),
       ],
     };
   }

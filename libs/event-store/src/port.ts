@@ -107,6 +107,11 @@ export interface EventStore {
   readStreams(streamIds: ReadonlyArray<string>): Promise<ReadonlyMap<string, ReadonlyArray<RecordedEvent>>>;
   /** Reads the global log forwards, gap-safe: never returns an event before one that may still commit earlier. */
   readAll(options?: ReadAllOptions): Promise<ReadAllPage>;
+  /**
+   * How many events the global log holds after `after` (the whole log when omitted), counting at most `limit`:
+   * a projection's lag behind the head of the log. Not gap-safe: it counts every committed event.
+   */
+  countAfter(after: Checkpoint | undefined, limit: number): Promise<number>;
   /** Catch-up then live subscription to the global log. */
   subscribeToAll(options: SubscribeOptions): Subscription;
   close(): Promise<void>;

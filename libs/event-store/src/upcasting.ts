@@ -1,4 +1,4 @@
-import type { EventStore, ReadAllOptions, ReadAllPage, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from './port.js';
+import type { Checkpoint, EventStore, ReadAllOptions, ReadAllPage, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from './port.js';
 
 /**
  * Turns the data of one stored schema version of an event type into the next version's. Old shapes stay
@@ -78,6 +78,10 @@ export class UpcastingEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     return this.inner.subscribeToAll({ ...options, handler: (events, checkpoint) => options.handler(events.map((e) => this.schemas.upcast(e)), checkpoint) });
+  }
+
+  countAfter(after: Checkpoint | undefined, limit: number): Promise<number> {
+    return this.inner.countAfter(after, limit);
   }
 
   close(): Promise<void> {

@@ -339,6 +339,20 @@ export function describeEventStoreContract(
       });
     });
 
+    describe('countAfter', () => {
+      it('counts the events after a checkpoint, up to a limit', async () => {
+        const { checkpoint: head } = await tail();
+        await store.appendToStream(stream(), events(3));
+        await store.appendMany([{ streamId: stream(), expectedRevision: 'no_stream', events: events(4) }]);
+        expect(await store.countAfter(head, 1_000)).toBe(7);
+        expect(await store.countAfter(head, 5)).toBe(5);
+        const { events: after } = await tail(head);
+        expect(await store.countAfter(after[2]!.position, 1_000)).toBe(4);
+        expect(await store.countAfter(after.at(-1)!.position, 1_000)).toBe(0);
+        expect(await store.countAfter(undefined, 1_000_000)).toBe((await tail()).events.length);
+      });
+    });
+
     describe('subscribeToAll', () => {
       function collector() {
         const delivered: RecordedEvent[] = [];

@@ -2,10 +2,11 @@ import { loadSettings, type Settings } from '@olist/config';
 import { EventStoreDbEventStore, PostgresEventStore, UpcastingEventStore, type EventStore } from '@olist/event-store';
 import { EVENT_SCHEMAS } from '@olist/event-catalog';
 import { migrateReadModels } from './read-model-migrations.js';
-import { createPgClient, createPgliteClient, type SqlClient } from '@olist/postgres';
+import { MeteredEventStore, OlistMetrics } from '@olist/observability';
+import { createPgClient, createPgliteClient, PgSqlClient, type SqlClient } from '@olist/postgres';
 import { Global, Inject, Injectable, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
-import { EVENT_STORE, PERSONAL_DATA, SETTINGS, SQL_CLIENT } from './tokens.js';
+import { EVENT_STORE, METRICS, PERSONAL_DATA, SETTINGS, SQL_CLIENT } from './tokens.js';
 import { DataKeyStore, ERASURES_STREAM, loadMasterKey, PersonalDataEventStore, PersonalDataProtection, type PersonalDataErased } from '@olist/personal-data';
 
 /**
@@ -24,12 +25,13 @@ export const openPersonalDataProtection = async (settings: Settings, sql: SqlCli
  * The event store of the settings (on `sql` for the Postgres adapter, whose schema it migrates unless
  * `migrate` is false): people's personal fields sealed on append and opened on read (`protection`, by default
  * from the settings), then the upcasters: every reader (command side, projectors) gets events in their current
- * schema version.
+ * schema version. With `metrics`, the appends are counted and timed beneath the upcasters (whose `stored` is then the
+ * metered store: auditors' raw reads stay raw).
  */
 export const openEventStore = async (
   settings: Settings,
   sql: SqlClient,
-  { migrate = true, protection }: { migrate?: boolean; protection?: PersonalDataProtection } = {},
+  { migrate = true, protection, metrics }: { migrate?: boolean; protection?: PersonalDataProtection; metrics?: OlistMetrics } = {},
 ): Promise<EventStore> => {
   let store: EventStore;
   if (settings.eventStore === 'eventstoredb') {
@@ -44,7 +46,23 @@ export const openEventStore = async (
   const erasures = (await store.readStream(ERASURES_STREAM)).map((e) => e.data as PersonalDataErased['data']);
   const reErased = await personalData.keys.reconcile(erasures);
   if (reErased > 0) new Logger('PersonalData').warn(`erased ${reErased} data keys again that the log records as erased (a restored key store?)`);
-  return new UpcastingEventStore(new PersonalDataEventStore(store, personalData), EVENT_SCHEMAS);
+  const sealed = new PersonalDataEventStore(store, personalData);
+  return new UpcastingEventStore(metrics ? new MeteredEventStore(sealed, metrics) : sealed, EVENT_SCHEMAS);
+};
+
+/** At each scrape: whether the event store and the database answer, and the PostgreSQL pool's connections. */
+const watchStores = (metrics: OlistMetrics, store: EventStore, sql: SqlClient): void => {
+  const answers = (probe: () => Promise<unknown>) => probe().then(() => 1, () => 0);
+  metrics.onScrape(async () => metrics.up.set({ component: 'event_store' }, await answers(() => store.readAll({ maxCount: 1 }))));
+  metrics.onScrape(async () => metrics.up.set({ component: 'database' }, await answers(() => sql.query('SELECT 1'))));
+  if (sql instanceof PgSqlClient) {
+    metrics.poolMax.set(sql.pool.options.max ?? 10);
+    metrics.onScrape(() => {
+      metrics.poolConnections.set({ state: 'total' }, sql.pool.totalCount);
+      metrics.poolConnections.set({ state: 'idle' }, sql.pool.idleCount);
+      metrics.poolConnections.set({ state: 'waiting' }, sql.pool.waitingCount);
+    });
+  }
 };
 
 /** Closes the stores when the application shuts down (projector first: it is stopped by its own module). */
@@ -78,10 +96,15 @@ const PROVIDERS = [
     inject: [SETTINGS, SQL_CLIENT],
     useFactory: (settings: Settings, sql: SqlClient): Promise<PersonalDataProtection> => openPersonalDataProtection(settings, sql),
   },
+  { provide: METRICS, useFactory: () => new OlistMetrics() },
   {
     provide: EVENT_STORE,
-    inject: [SETTINGS, SQL_CLIENT, PERSONAL_DATA],
-    useFactory: (settings: Settings, sql: SqlClient, protection: PersonalDataProtection): Promise<EventStore> => openEventStore(settings, sql, { protection }),
+    inject: [SETTINGS, SQL_CLIENT, PERSONAL_DATA, METRICS],
+    useFactory: async (settings: Settings, sql: SqlClient, protection: PersonalDataProtection, metrics: OlistMetrics): Promise<EventStore> => {
+      const store = await openEventStore(settings, sql, { protection, metrics });
+      watchStores(metrics, store, sql);
+      return store;
+    },
   },
   StoreLifecycle,
 ];
@@ -95,7 +118,7 @@ export class InfrastructureModule {
       module: InfrastructureModule,
       imports: [ConfigModule.forRoot({ isGlobal: true, cache: true, ignoreEnvFile: true, load: [() => ({ settings })] })],
       providers: PROVIDERS,
-      exports: [SETTINGS, SQL_CLIENT, EVENT_STORE, PERSONAL_DATA],
+      exports: [SETTINGS, SQL_CLIENT, EVENT_STORE, PERSONAL_DATA, METRICS],
     };
   }
 }

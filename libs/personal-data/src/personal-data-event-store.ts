@@ -1,4 +1,4 @@
-import type { EventStore, ReadAllOptions, ReadAllPage, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from '@olist/event-store';
+import type { Checkpoint, EventStore, ReadAllOptions, ReadAllPage, ReadStreamOptions, RecordedEvent, SubscribeOptions, Subscription } from '@olist/event-store';
 import type { PersonalDataProtection } from './personal-data-protection.js';
 
 /**
@@ -40,6 +40,10 @@ export class PersonalDataEventStore implements EventStore {
 
   subscribeToAll(options: SubscribeOptions): Subscription {
     return this.inner.subscribeToAll({ ...options, handler: async (events, checkpoint) => options.handler(await this.protection.openAll(events), checkpoint) });
+  }
+
+  countAfter(after: Checkpoint | undefined, limit: number): Promise<number> {
+    return this.inner.countAfter(after, limit);
   }
 
   close(): Promise<void> {

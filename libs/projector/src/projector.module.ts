@@ -9,7 +9,10 @@ import { MartsAsOf } from './time-travel/marts-as-of.js';
 import { dirname, join } from 'node:path';
 import type { EventStore } from '@olist/event-store';
 import { RebuildVerifier } from './rebuild/rebuild-verifier.js';
-import { EVENT_STORE, SETTINGS, SQL_CLIENT } from '@olist/infrastructure';
+import { EVENT_STORE, METRICS, SETTINGS, SQL_CLIENT } from '@olist/infrastructure';
+import type { OlistMetrics } from '@olist/observability';
+import { observeBatches, watchProjections } from './runtime/projector-metrics.js';
+import { LocalStarSchemaSnapshots } from './api/star-schema-snapshots.js';
 import { OPERATIONAL_READ_MODELS } from './runtime/operational-read-models.js';
 import { ProjectorRunner } from './runtime/projector-runner.js';
 import {
@@ -22,6 +25,7 @@ import {
   QUERY_RUNNER,
   MARTS_AS_OF,
   LINEAGE,
+  SNAPSHOTS,
   REBUILD_VERIFIER,
   STAR_SCHEMA_BATCHES,
   STAR_SCHEMA_PROJECTOR,
@@ -81,19 +85,25 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     { provide: DUCKDB, inject: [SETTINGS], useFactory: (settings: Settings) => DuckDbDatabase.open(settings.duckdbPath, { compactable: true, config: duckdbOwnerConfig(settings) }) },
     {
       provide: MART_REFRESH,
-      inject: [DUCKDB],
-      useFactory: (duckdb: DuckDbDatabase) => {
+      inject: [DUCKDB, METRICS],
+      useFactory: (duckdb: DuckDbDatabase, metrics: OlistMetrics) => {
         const logger = new Logger('Marts');
         return new MartRefreshScheduler(duckdb, {
-          onRefresh: (result) => logger.debug(`marts refreshed at checkpoint ${result.checkpoint ?? '(start)'} in ${result.durationMs} ms`),
-          onError: (error) => logger.error(`mart refresh failed (marts keep their previous content): ${error.message}`),
+          onRefresh: (result) => {
+            metrics.martRefreshDuration.observe(result.durationMs / 1000);
+            logger.debug(`marts refreshed at checkpoint ${result.checkpoint ?? '(start)'} in ${result.durationMs} ms`);
+          },
+          onError: (error) => {
+            metrics.martRefreshFailures.inc();
+            logger.error(`mart refresh failed (marts keep their previous content): ${error.message}`);
+          },
         });
       },
     },
     { provide: STAR_SCHEMA_BATCHES, useFactory: () => new Subject<ReadonlyArray<RecordedEvent>>() },
     {
       provide: STAR_SCHEMA_PROJECTOR,
-      inject: [EVENT_STORE, DUCKDB, MART_REFRESH, STAR_SCHEMA_BATCHES, MARTS_AS_OF, QUERY_RUNNER],
+      inject: [EVENT_STORE, DUCKDB, MART_REFRESH, STAR_SCHEMA_BATCHES, MARTS_AS_OF, QUERY_RUNNER, METRICS],
       useFactory: (
         store: EventStore,
         duckdb: DuckDbDatabase,
@@ -101,7 +111,9 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         batches: Subject<ReadonlyArray<RecordedEvent>>,
         timeTravel: MartsAsOf,
         queries: SandboxQueryRunner,
+        metrics: OlistMetrics,
       ) => {
+        const observe = observeBatches(metrics);
         const logger = new Logger('Projector');
         // An erasure leaves no copy of the erased values: DuckDB's superseded blocks, past builds, query snapshots.
         const afterErasure = async (customerIds: ReadonlySet<string>): Promise<void> => {
@@ -120,7 +132,8 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
           await compact();
         };
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure }), {
-          onBatch: (status, size, events) => {
+          onBatch: (status, size, events, seconds) => {
+            observe(status, size, events, seconds);
             logger.debug(`applied ${size} events (total ${status.eventsProjected})`);
             marts.notify();
             batches.next(events);
@@ -147,16 +160,26 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     },
     {
       provide: OPERATIONS_PROJECTOR,
-      inject: [EVENT_STORE, SQL_CLIENT],
-      useFactory: (store: EventStore, sql: SqlClient) =>
-        new ProjectorRunner(store, new SqlReadModelProjection(OPERATIONAL_READ_MODELS.name, sql, OPERATIONAL_READ_MODELS.handlers, OPERATIONAL_READ_MODELS.migrate)),
+      inject: [EVENT_STORE, SQL_CLIENT, METRICS],
+      useFactory: (store: EventStore, sql: SqlClient, metrics: OlistMetrics) =>
+        new ProjectorRunner(store, new SqlReadModelProjection(OPERATIONAL_READ_MODELS.name, sql, OPERATIONAL_READ_MODELS.handlers, OPERATIONAL_READ_MODELS.migrate), {
+          onBatch: observeBatches(metrics),
+        }),
     },
     {
       provide: REBUILD_VERIFIER,
       inject: [EVENT_STORE, DUCKDB, SQL_CLIENT, SETTINGS],
       useFactory: (store: EventStore, duckdb: DuckDbDatabase, sql: SqlClient, settings: Settings) => new RebuildVerifier(store, duckdb, sql, duckdbOwnerConfig(settings)),
     },
-    { provide: PROJECTORS, inject: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR], useFactory: (...runners: ProjectorRunner[]) => runners },
+    {
+      provide: PROJECTORS,
+      inject: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, METRICS, EVENT_STORE, DUCKDB, SETTINGS],
+      useFactory: (starSchema: ProjectorRunner, operations: ProjectorRunner, metrics: OlistMetrics, store: EventStore, duckdb: DuckDbDatabase, settings: Settings) => {
+        const runners = [starSchema, operations];
+        watchProjections(metrics, { runners, store, duckdb, settings });
+        return runners;
+      },
+    },
     ProjectorLifecycle,
     {
       provide: MART_READER,
@@ -182,6 +205,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         });
       },
     },
+    { provide: SNAPSHOTS, inject: [QUERY_RUNNER], useFactory: (runner: SandboxQueryRunner) => new LocalStarSchemaSnapshots(runner) },
     {
       provide: LINEAGE,
       inject: [DUCKDB],
@@ -194,6 +218,6 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       useFactory: (store: EventStore, settings: Settings) => new MartsAsOf(store, join(dirname(settings.duckdbPath), 'time-travel'), 3, duckdbOwnerConfig(settings)),
     },
   ],
-  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER, QUERY_RUNNER, MARTS_AS_OF, LINEAGE],
+  exports: [STAR_SCHEMA_PROJECTOR, OPERATIONS_PROJECTOR, PROJECTORS, DUCKDB, MART_REFRESH, QUALITY_GATE, MART_READER, REBUILD_VERIFIER, QUERY_RUNNER, MARTS_AS_OF, LINEAGE, SNAPSHOTS],
 })
 export class ProjectorModule {}

@@ -20,3 +20,5 @@ export const LINEAGE = Symbol('LINEAGE');
 export const REBUILD_VERIFIER = Symbol('REBUILD_VERIFIER');
 /** The QueryRunner port (libs/analytics): in this process, SandboxQueryRunner on snapshots of the projector's DuckDB file. */
 export const QUERY_RUNNER = Symbol('QUERY_RUNNER');
+/** StarSchemaSnapshots: a consistent DuckDB copy of `core` and `mart` to download (in this process, the query snapshots). */
+export const SNAPSHOTS = Symbol('SNAPSHOTS');

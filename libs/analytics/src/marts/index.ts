@@ -4,3 +4,4 @@ export * from './mart-reader.js';
 export * from './mart-page-cache.js';
 export * from './duckdb-mart-reader.js';
 export * from './lineage.js';
+export * from './mart-parquet.js';

@@ -25,6 +25,8 @@ export interface QuerySnapshotsOptions {
 export interface SnapshotLease {
   /** The sandbox instance on the snapshot file. */
   readonly db: DuckDbDatabase;
+  /** The snapshot file (a DuckDB database of `core` and `mart`, checkpointed: not written while leased). */
+  readonly file: string;
   readonly snapshot: QuerySnapshot;
   release(): void;
 }
@@ -135,6 +137,7 @@ export class QuerySnapshots {
     let released = false;
     return {
       db: leased.db,
+      file: leased.file,
       snapshot: leased.info,
       release: () => {
         if (released) return;

@@ -15,7 +15,7 @@ import {
   type QueryRunner,
   type QuerySnapshot,
 } from './query-runner.js';
-import { QuerySnapshots } from './query-snapshots.js';
+import { QuerySnapshots, type SnapshotLease } from './query-snapshots.js';
 import { MEMORY_SIZE } from './sandbox-instance.js';
 import { prepareSelect, queryErrorOfDuckDb } from './select-statement.js';
 
@@ -167,6 +167,15 @@ export class SandboxQueryRunner implements QueryRunner {
     const forget = () => this.inFlight.delete(run);
     run.then(forget, forget);
     return run;
+  }
+
+  /**
+   * A consistent copy of the star schema and marts (the query snapshot, as fresh as the live schemas) for a
+   * reader of the whole file, e.g. a download: it stays on disk until `release()`.
+   */
+  leaseSnapshot(): Promise<SnapshotLease> {
+    if (this.closed) throw new QueryUnavailableError('the query runner is closing');
+    return this.snapshots.lease();
   }
 
   /** Drops the current snapshot file once its queries end (after an erasure): the next query copies the live schemas again. */

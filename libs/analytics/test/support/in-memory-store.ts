@@ -84,6 +84,10 @@ export class InMemoryEventStore implements EventStore {
     return { events, checkpoint: (events.at(-1)?.position ?? options.after) as Checkpoint | undefined };
   }
 
+  async countAfter(after: Checkpoint | undefined, limit: number): Promise<number> {
+    return Math.min(limit, (await this.readAll(after === undefined ? {} : { after })).events.length);
+  }
+
   appendToStream(_streamId: string, _events: ReadonlyArray<EventData>): Promise<AppendResult> {
     throw new Error('not used by projector tests');
   }

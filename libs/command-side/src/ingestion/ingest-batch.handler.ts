@@ -4,7 +4,8 @@ import {
   ingestionBatchDecider, ingestionBatchStreamId, pipelineRunStreamId, rowRejectionDecider, UnknownPipelineRunError,
   type PipelineRunEvent, type RecordRowRejection, type RunStartedState,
 } from '@olist/etl-orchestration';
-import { EVENT_STORE, PERSONAL_DATA } from '@olist/infrastructure';
+import { EVENT_STORE, METRICS, PERSONAL_DATA } from '@olist/infrastructure';
+import type { OlistMetrics } from '@olist/observability';
 import type { PersonalDataProtection } from '@olist/personal-data';
 import { RowParser, type BatchResult, type ParsedRow, type RowCommand, type RowResult } from '@olist/ingestion';
 import { CommandIds, EventIds, fold } from '@olist/shared-kernel';
@@ -38,6 +39,7 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(PERSONAL_DATA) private readonly personalData: PersonalDataProtection,
+    @Inject(METRICS) private readonly metrics: OlistMetrics,
   ) {}
 
   async execute(batch: IngestBatchCommand): Promise<BatchResult> {
@@ -52,6 +54,10 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
       try {
         const { result, uow } = await this.attempt(batch, parser, parsed, run, batchStream, earlier);
         await this.recordOutcome(batch, result, uow, batchStream, span);
+        const file = batch.file.name;
+        this.metrics.rowsIngested.inc({ file, outcome: 'accepted' }, result.accepted);
+        this.metrics.rowsIngested.inc({ file, outcome: 'duplicate' }, result.duplicates);
+        this.metrics.rowsIngested.inc({ file, outcome: 'rejected' }, result.rejected);
         return result;
       } catch (error) {
         if (attempt >= MAX_ATTEMPTS) throw error;

@@ -168,6 +168,19 @@ export class EventStoreDbEventStore implements EventStore {
     return { events, checkpoint: events.length > 0 ? events[events.length - 1]!.position : options.after };
   }
 
+  /** EventStoreDB keeps no count of `$all`: the events after `after` are read (at most `limit`) and counted. */
+  async countAfter(after: Checkpoint | undefined, limit: number): Promise<number> {
+    let counted = 0;
+    let from = after;
+    while (counted < limit) {
+      const page = await this.readAll({ ...(from === undefined ? {} : { after: from }), maxCount: Math.min(PAGE, limit - counted) });
+      counted += page.events.length;
+      if (page.events.length === 0) break;
+      from = page.checkpoint;
+    }
+    return counted;
+  }
+
   subscribeToAll(options: SubscribeOptions): Subscription {
     return new EsdbCatchUpSubscription(this.client, options, () => this.lastEventCheckpoint(), this.options.reconnect);
   }

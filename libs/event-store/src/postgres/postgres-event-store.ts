@@ -240,6 +240,13 @@ export class PostgresEventStore implements EventStore {
     return { events, checkpoint };
   }
 
+  async countAfter(after: Checkpoint | undefined, limit: number): Promise<number> {
+    this.assertOpen();
+    const from = decodePgCheckpoint(after ?? PG_START_CHECKPOINT);
+    const { rows } = await this.client.query<{ n: number }>(Sql.COUNT_AFTER, [from.transactionId.toString(), from.globalPosition, limit]);
+    return rows[0]!.n;
+  }
+
   private async readPage(after: Checkpoint | undefined, maxCount: number | undefined): Promise<LogPage> {
     const from = decodePgCheckpoint(after ?? PG_START_CHECKPOINT);
     const { rows } = await this.client.query<{ horizon: string } & { [K in keyof EventRow]: EventRow[K] | null }>(

@@ -128,6 +128,13 @@ ORDER BY e.stream_id, e.revision`;
  * than every running one are visible (snapshot xmin); paging is by the whole (transaction_id, global_position)
  * pair. Always returns at least one row, carrying the horizon (the xmin) even when the page is empty.
  */
+export const COUNT_AFTER = `
+SELECT count(*)::int AS n FROM (
+  SELECT 1 FROM event_store.events
+  WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
+  LIMIT $3::bigint
+) AS e`;
+
 export const READ_ALL = `
 SELECT h.horizon::text AS horizon, e.transaction_id::text AS transaction_id, e.global_position, e.stream_id,
        e.revision, e.event_id::text AS event_id, e.event_type, e.data, e.metadata, e.recorded_at

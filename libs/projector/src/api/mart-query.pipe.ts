@@ -17,7 +17,7 @@ import { IDENTIFIER, PathParam } from '@olist/infrastructure';
 /** The `:name` of a mart read: a lower-case identifier (whether the mart exists is the reader's 404). */
 export const MART_NAME = new PathParam('name', IDENTIFIER, 'a mart name (monthly_revenue, …)');
 
-export const MART_FORMATS = ['json', 'csv'] as const;
+export const MART_FORMATS = ['json', 'csv', 'parquet'] as const;
 export type MartFormat = (typeof MART_FORMATS)[number];
 
 const NAME = '[a-z_][a-z0-9_]{0,62}';

@@ -6,9 +6,10 @@ import { MartsModule } from './marts.module.js';
 import { ProjectionsModule } from './projections.module.js';
 import { QueryModule } from './query.module.js';
 import { RemoteProjectionsModule } from './remote-projections.module.js';
+import { SnapshotModule } from './snapshot.controller.js';
 
 /**
- * The API's endpoints that the owner of the read models answers — `/v1/marts`, `/v1/query`,
+ * The API's endpoints that the owner of the read models answers — `/v1/marts`, `/v1/query`, `/v1/snapshot`,
  * `/v1/projections/status`, `/v1/admin/rebuild-verify`: this process's projector in embedded mode
  * (PROJECTOR=in-process), else the projector process over HTTP (PROJECTOR_URL).
  */
@@ -23,6 +24,7 @@ export class ProjectorEndpointsModule {
         QueryModule.register(settings),
         AdminModule.register(settings),
         LineageModule.register(settings),
+        SnapshotModule.register(settings),
         inProcess ? ProjectionsModule : RemoteProjectionsModule.register(settings),
       ],
     };

@@ -7,6 +7,7 @@ import { InternalMartsController } from './internal-marts.controller.js';
 import { InternalQueryController } from './internal-query.controller.js';
 import { InternalRebuildController } from './internal-rebuild.controller.js';
 import { ProjectorHealthController } from './projector-health.controller.js';
+import { InternalSnapshotController } from '../api/snapshot.controller.js';
 
 /**
  * The projector process's HTTP side: it owns the DuckDB file, so it answers the mart reads and the ad-hoc
@@ -14,6 +15,9 @@ import { ProjectorHealthController } from './projector-health.controller.js';
  */
 @Module({
   imports: [ProjectorModule, TerminusModule],
-  controllers: [InternalMartsController, InternalQueryController, InternalRebuildController, InternalLineageController, ProjectorHealthController, ProjectionsController],
+  controllers: [
+    InternalMartsController, InternalQueryController, InternalRebuildController, InternalLineageController, InternalSnapshotController,
+    ProjectorHealthController, ProjectionsController,
+  ],
 })
 export class ProjectorHttpModule {}

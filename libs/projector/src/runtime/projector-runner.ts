@@ -24,7 +24,7 @@ export interface ProjectorRunnerOptions {
   /** Largest batch handed to the projection (passed to the subscription; default {@link DEFAULT_MAX_BATCH_SIZE}). */
   readonly maxBatchSize?: number;
   /** Called after each applied batch (metrics, logs, process managers that react to projected events). Must not throw. */
-  readonly onBatch?: (status: ProjectorStatus, batchSize: number, events: ReadonlyArray<RecordedEvent>) => void;
+  readonly onBatch?: (status: ProjectorStatus, batchSize: number, events: ReadonlyArray<RecordedEvent>, seconds: number) => void;
 }
 
 /**
@@ -67,11 +67,12 @@ export class ProjectorRunner {
       after,
       maxBatchSize: this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
       handler: async (events, checkpoint) => {
+        const started = performance.now();
         await this.projection.apply(events, checkpoint);
         this.current = checkpoint;
         this.count += events.length;
         this.lastBatchAt = new Date();
-        this.options.onBatch?.(this.status(), events.length, events);
+        this.options.onBatch?.(this.status(), events.length, events, (performance.now() - started) / 1000);
       },
       onError: (error) => {
         this.error = error;
