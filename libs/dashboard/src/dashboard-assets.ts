@@ -18,12 +18,15 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 /** ECharts' browser bundle, served from the npm package as it is (no CDN, no copy in the repository). */
 export const ECHARTS_ASSET = 'echarts.min.js';
 
-/** `libs/dashboard/public` in the nearest ancestor of this module: the same from `libs/…/src` and from `dist/…`. */
+/**
+ * `libs/dashboard/public` in the nearest ancestor of this module: the same from `libs/…/src` and from `dist/…`. The
+ * build leaves a `dist/libs/dashboard/public` of compiled scripts only, which has no index.html: passed over.
+ */
 const publicDirectory = (): string => {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (;;) {
     const candidate = join(dir, 'libs', 'dashboard', 'public');
-    if (existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
+    if (existsSync(join(candidate, 'index.html'))) return candidate;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`no libs/dashboard/public directory above ${fileURLToPath(import.meta.url)}`);
     dir = parent;
