@@ -123,8 +123,7 @@ const en = (digits: number) => new Intl.NumberFormat('en-US', { minimumFractionD
     await browser?.close();
     dw?.close();
     await api?.close();
-    if (!process.env.DASHBOARD_SCREENSHOTS) await rm(dataDir, { recursive: true, force: true });
-    else await rm(join(dataDir, 'csv'), { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('the dataset has rejected rows of more than one file and reason, and failing quality rules', () => {
