@@ -47,9 +47,16 @@ module.exports = {
     {
       name: 'plumbing-is-framework-free',
       severity: 'error',
-      comment: 'The stores, the star schema, the metrics, the loader and the generator are plain libraries: Nest lives in the composing libs (infrastructure, security, command-side, projector, operations) and apps.',
+      comment: 'The stores, the star schema, the metrics, the loader and the generator are plain libraries: Nest lives in the composing libs (infrastructure, security, command-side, projector, operations, audit, dashboard) and apps.',
       from: { path: '^libs/(event-store|postgres|duckdb|analytics|ingestion|generator|loader|event-catalog|data-quality|etl-orchestration|config|personal-data|observability)/src/' },
       to: { path: '^node_modules/@nestjs/' },
+    },
+    {
+      name: 'dashboard-page-is-browser-code',
+      severity: 'error',
+      comment: 'The dashboard page\'s modules run in the browser: they import one another only (ECharts comes as a script of its own).',
+      from: { path: '^libs/dashboard/public/' },
+      to: { pathNot: '^libs/dashboard/public/' },
     },
     {
       name: 'production-imports-no-tests',

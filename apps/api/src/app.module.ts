@@ -1,6 +1,7 @@
 import { AuditModule } from '@olist/audit';
 import { CommandSideModule } from '@olist/command-side';
 import { loadSettings } from '@olist/config';
+import { DashboardModule } from '@olist/dashboard';
 import { InfrastructureModule } from '@olist/infrastructure';
 import { HealthModule, MetricsModule, OperationsModule } from '@olist/operations';
 import { ProjectorEndpointsModule } from '@olist/projector';
@@ -32,6 +33,7 @@ export class AppModule {
         OperationsModule,
         AuditModule,
         ProjectorEndpointsModule.register(settings),
+        DashboardModule,
       ],
     };
   }

@@ -31,7 +31,9 @@ type Next = () => void;
  * answer is sent), and `/docs` behind a key unless DOCS_PUBLIC. Call it before `configureHttpApp`.
  */
 export const secureHttpApp = (app: NestExpressApplication, settings: Settings): void => {
-  app.use(helmet());
+  // Not `upgrade-insecure-requests`: over plain HTTP (a private network, the compose stack) it would send the
+  // dashboard's scripts and API calls to an https:// that is not there. TLS, where used, is the proxy's.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   if (settings.corsOrigins.length > 0) app.enableCors({ origin: [...settings.corsOrigins], credentials: false });
   const trail = app.get(AuditTrail);
   app.use((request: ExpressRequest, response: ExpressResponse, next: Next) => {

@@ -1,0 +1,2 @@
+export * from './dashboard.module.js';
+export { DashboardAssets } from './dashboard-assets.js';
