@@ -40,9 +40,9 @@ export const exportPgLog = async (tx: SqlClient, onPage: (page: ReadonlyArray<Ar
       `SELECT transaction_id::text AS transaction_id, global_position::text AS global_position, event_id::text AS event_id, stream_id,
               revision::text AS revision, event_type, data, metadata,
               to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS recorded_at
-       FROM event_store.events
-       WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint)
-       ORDER BY transaction_id, global_position
+       FROM event_store.events AS e
+       WHERE (e.transaction_id, e.global_position) > ($1::text::xid8, $2::bigint)
+       ORDER BY e.transaction_id, e.global_position -- qualified: the output columns of these names are text
        LIMIT $3`,
       [after[0], after[1], pageSize],
     );
