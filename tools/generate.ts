@@ -56,11 +56,12 @@ const main = async (): Promise<void> => {
     .option('--no-quirks', 'clean files: no real-data quirks (plain quoting, LF, no BOM, only delivered orders, ...)')
     .option('--defects [rate]', `inject defects of every kind (rejections and quality findings) at this share of eligible rows (default ${DEFAULT_DEFECT_RATE}) and write defects.json`, rate)
     .option('--no-progress', 'no progress bar')
+    .option('--json', 'print the summary as JSON')
     .parse();
-  const opts = program.opts<{ orders: number; seed: string; out: string; quirks: boolean; progress: boolean; defects?: boolean | number }>();
+  const opts = program.opts<{ orders: number; seed: string; out: string; quirks: boolean; progress: boolean; defects?: boolean | number; json?: boolean }>();
   const seed = /^-?\d+$/.test(opts.seed) ? Number(opts.seed) : opts.seed;
 
-  const bar = opts.progress && process.stderr.isTTY
+  const bar = opts.progress && !opts.json && process.stderr.isTTY
     ? new SingleBar({ format: 'orders {bar} {value}/{total} {percentage}%', stream: process.stderr }, Presets.shades_classic)
     : undefined;
   bar?.start(opts.orders, 0);
@@ -74,7 +75,8 @@ const main = async (): Promise<void> => {
     onProgress: (done) => bar?.update(done),
   });
   bar?.stop();
-  console.log(report(summary, performance.now() - started));
+  const ms = performance.now() - started;
+  console.log(opts.json ? JSON.stringify({ ...summary, seconds: Number((ms / 1000).toFixed(2)) }, null, 2) : report(summary, ms));
 };
 
 main().catch((err: unknown) => {
