@@ -1,22 +1,7 @@
-import { isUf, latitudeProblem, longitudeProblem, parseCentavos, parseOlistTimestamp, parseZipPrefix, type Centavos, type Geolocation, type Uf, type ZipPrefix } from '@olist/shared-kernel';
-
-const SUSPECT = /[\0\uD800-\uDFFF]/;
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * Why a text cannot be stored as it is, if it cannot: PostgreSQL text and jsonb hold neither U+0000 nor half of a
- * UTF-16 surrogate pair (which no UTF-8 file can contain, but a JSON body can).
- */
-export function unstorableTextProblem(v: string): string | undefined {
-  if (!SUSPECT.test(v)) return undefined;
-  if (v.includes('\0')) return 'contains a NUL character (U+0000)';
-  return LONE_SURROGATE.test(v) ? 'contains an unpaired UTF-16 surrogate (not Unicode text)' : undefined;
-}
-
-/** The text with what {@link unstorableTextProblem} finds replaced by U+FFFD, as a rejected row's raw values are kept. */
-export function storableText(v: string): string {
-  return SUSPECT.test(v) ? v.replaceAll('\0', '\uFFFD').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD') : v;
-}
+import {
+  isUf, latitudeProblem, longitudeProblem, parseCentavos, parseOlistTimestamp, parseZipPrefix, storableText, unstorableTextProblem,
+  type Centavos, type Geolocation, type Uf, type ZipPrefix,
+} from '@olist/shared-kernel';
 
 /**
  * Reads typed values out of one raw CSV row, collecting a reason for every field that cannot be read

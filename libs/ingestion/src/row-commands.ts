@@ -2,7 +2,8 @@ import type { LocateZipCode, RegisterCustomer, SubmitReview } from '@olist/custo
 import type { TrackShipment } from '@olist/fulfillment';
 import type { ListProduct, RegisterCategory, RegisterSeller } from '@olist/marketplace';
 import { ORDER_STATUSES, type AddOrderItem, type PlaceOrder, type ReceivePayment } from '@olist/sales';
-import { FieldReader, storableText } from './field-reader.js';
+import { storableText } from '@olist/shared-kernel';
+import { FieldReader } from './field-reader.js';
 import { personalColumnsOf } from '@olist/personal-data';
 import { AmbiguousHeaderError, headerProblems, mapHeader, type SourceFile, type SourceFileName } from './source-files.js';
 

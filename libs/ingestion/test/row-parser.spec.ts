@@ -1,4 +1,5 @@
-import { RowParser, sourceFile, storableText, unstorableTextProblem, type SourceFileName } from '../src/index.js';
+import { storableText, unstorableTextProblem } from '@olist/shared-kernel';
+import { RowParser, sourceFile, type SourceFileName } from '../src/index.js';
 
 const parser = (name: SourceFileName, header?: string[]) => {
   const file = sourceFile(name)!;

@@ -9,3 +9,4 @@ export * from './geolocation.js';
 export * from './date-range.js';
 export * from './upcaster.js';
 export * from './errors.js';
+export * from './storable-text.js';

@@ -1,4 +1,5 @@
 import type { SqlClient } from '@olist/postgres';
+import { storableJson } from '@olist/shared-kernel';
 import type { Principal } from '../domain/roles.js';
 import { redactApiKeys } from '../domain/api-keys.js';
 
@@ -100,7 +101,9 @@ export class AuditTrail {
   }
 
   private async write(batch: ReadonlyArray<AuditEntry>): Promise<void> {
-    const rows = batch.map((e) => ({
+    // A request's path, parameters or SQL may hold what PostgreSQL cannot store (a %00 in a URL): such an entry is
+    // kept with U+FFFD in its place, never left to fail its batch, and every entry queued behind it, forever.
+    const rows = batch.map((e) => storableJson({
       at: e.at, request_id: e.requestId, user_name: e.userName, role: e.role, key_prefix: e.keyPrefix, method: e.method, route: e.route, path: e.path,
       params: e.params, sql: e.sql, status: e.status, duration_ms: e.durationMs, client: e.client,
     }));
