@@ -56,7 +56,7 @@ describe('backup → restore into empty stores → rebuild (embedded)', () => {
   it('writes the log, the non-derived tables and a database dump, with checksums', async () => {
     const sql = await createPgliteClient(sourceSettings.pgliteDir);
     try {
-      const manifest = await runBackup(sourceSettings, sql, backupDir);
+      const manifest = await runBackup(sourceSettings, sql, backupDir, undefined, { pageSize: 97 }); // small pages: many of each
       const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM event_store.events');
       expect(manifest.events).toBe(rows[0]!.n);
       expect(manifest.tables['security_audit.users']).toBe(2);
@@ -78,7 +78,7 @@ describe('backup → restore into empty stores → rebuild (embedded)', () => {
     await mkdir(target, { recursive: true });
     const sql = await createPgliteClient(restoredSettings.pgliteDir);
     try {
-      const restored = await runRestore(restoredSettings, sql, backupDir);
+      const restored = await runRestore(restoredSettings, sql, backupDir, undefined, { pageSize: 97 });
       expect(restored.events).toBe((await readManifest(backupDir)).events);
       // A second restore into the same (now full) stores is refused.
       await expect(runRestore(restoredSettings, sql, backupDir)).rejects.toThrow(/not empty/);

@@ -28,6 +28,8 @@ export const NON_DERIVED_TABLES = [
 
 export const BACKUP_FORMAT = 'olist-dw-backup/1';
 const EVENTS_FILE = 'events.ndjson.gz';
+/** Events or rows read, written or inserted at once. */
+const PAGE_SIZE = 5_000;
 const TABLES_FILE = 'security_audit.ndjson.gz';
 
 export interface BackupManifest {
@@ -99,6 +101,7 @@ export const runBackup = async (
   sql: SqlClient,
   out: string,
   onProgress: (progress: BackupProgress) => void = () => undefined,
+  { pageSize = PAGE_SIZE }: { readonly pageSize?: number } = {},
 ): Promise<BackupManifest> => {
   if (settings.eventStore !== 'postgres') throw new Error('olist-dw backup keeps the PostgreSQL event store; back up EventStoreDB with its own tools');
   if (existsSync(out) && (await readdir(out)).length > 0) throw new Error(`${out} is not empty: back up into a new or empty directory`);
@@ -118,12 +121,19 @@ export const runBackup = async (
         for (const event of page) await events.write(JSON.stringify(event));
         written += page.length;
         onProgress({ step: 'events', done: written, total: log!.n });
-      });
+      }, pageSize);
       for (const table of NON_DERIVED_TABLES) {
-        const { rows } = await tx.query<{ row: Record<string, unknown> }>(`SELECT to_jsonb(t) AS row FROM ${table} AS t`);
-        for (const { row } of rows) await tables.write(JSON.stringify({ table, row }));
-        counts[table] = rows.length;
-        onProgress({ step: 'tables', done: rows.length });
+        // A cursor: the audit trail and the data keys grow with use and with the data; never all in memory at once.
+        await tx.query(`DECLARE backup_rows NO SCROLL CURSOR FOR SELECT to_jsonb(t) AS row FROM ${table} AS t`);
+        counts[table] = 0;
+        for (;;) {
+          const { rows } = await tx.query<{ row: Record<string, unknown> }>(`FETCH FORWARD ${pageSize} FROM backup_rows`);
+          if (rows.length === 0) break;
+          for (const { row } of rows) await tables.write(JSON.stringify({ table, row }));
+          counts[table] += rows.length;
+        }
+        await tx.query('CLOSE backup_rows');
+        onProgress({ step: 'tables', done: counts[table] });
       }
     });
   } finally {
@@ -177,6 +187,7 @@ export const runRestore = async (
   sql: SqlClient,
   dir: string,
   onProgress: (progress: BackupProgress) => void = () => undefined,
+  { pageSize = PAGE_SIZE }: { readonly pageSize?: number } = {},
 ): Promise<{ readonly events: number; readonly tables: Record<string, number> }> => {
   if (settings.eventStore !== 'postgres') throw new Error('olist-dw restore writes the PostgreSQL event store');
   const manifest = await readManifest(dir);
@@ -198,7 +209,7 @@ export const runRestore = async (
   })();
   let events = 0;
   const paged = (async function* () {
-    for await (const page of pagesOf(archived, 5_000)) {
+    for await (const page of pagesOf(archived, pageSize)) {
       yield page;
       events += page.length;
       onProgress({ step: 'restore-events', done: events, total: manifest.events });
@@ -208,21 +219,28 @@ export const runRestore = async (
   if (imported !== manifest.events) throw new Error(`the backup's log holds ${imported} events, its manifest says ${manifest.events}`);
   const tables: Record<string, number> = {};
   await sql.transaction(async (tx) => {
-    const rowsOf = new Map<string, unknown[]>();
+    // The backup lists the tables in NON_DERIVED_TABLES' order (foreign keys first), each table's rows together.
+    let pending: { table: string; rows: unknown[] } | undefined;
+    const insert = async (): Promise<void> => {
+      if (!pending || pending.rows.length === 0) return;
+      const identity = pending.table === 'security_audit.audit_log' ? ' OVERRIDING SYSTEM VALUE' : '';
+      await tx.query(`INSERT INTO ${pending.table}${identity} SELECT * FROM jsonb_populate_recordset(NULL::${pending.table}, $1::jsonb)`, [JSON.stringify(pending.rows)]);
+      tables[pending.table] = (tables[pending.table] ?? 0) + pending.rows.length;
+      onProgress({ step: 'restore-tables', done: tables[pending.table]! });
+      pending.rows = [];
+    };
     for await (const line of gunzipLines(join(dir, TABLES_FILE))) {
       const { table, row } = JSON.parse(line) as { table: string; row: unknown };
       if (!(NON_DERIVED_TABLES as readonly string[]).includes(table)) throw new Error(`${TABLES_FILE}: unexpected table ${table}`);
-      rowsOf.set(table, [...(rowsOf.get(table) ?? []), row]);
-    }
-    for (const table of NON_DERIVED_TABLES) {
-      const rows = rowsOf.get(table) ?? [];
-      if (rows.length > 0) {
-        const identity = table === 'security_audit.audit_log' ? ' OVERRIDING SYSTEM VALUE' : '';
-        await tx.query(`INSERT INTO ${table}${identity} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [JSON.stringify(rows)]);
+      if (pending?.table !== table) {
+        await insert();
+        pending = { table, rows: [] };
       }
-      tables[table] = rows.length;
-      onProgress({ step: 'restore-tables', done: rows.length });
+      pending.rows.push(row);
+      if (pending.rows.length >= pageSize) await insert();
     }
+    await insert();
+    for (const table of NON_DERIVED_TABLES) tables[table] ??= 0;
     await tx.query(`SELECT setval(pg_get_serial_sequence('security_audit.audit_log', 'entry_id'), coalesce(max(entry_id), 0) + 1, false) FROM security_audit.audit_log`);
   });
   for (const [table, n] of Object.entries(manifest.tables)) {
