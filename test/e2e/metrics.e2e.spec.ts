@@ -136,6 +136,9 @@ describe('Prometheus metrics (embedded: the API with its in-process projector)',
       expect(valueOf(exposition, 'olistdw_projection_batch_duration_seconds_count', labels)).toBeGreaterThan(0);
       expect(valueOf(exposition, 'olistdw_projection_last_event_age_seconds', labels)).toBeGreaterThanOrEqual(0);
     }
+    // The operators' endpoint says the same lag.
+    const status = (await (await fetch(`${url}/v1/projections/status`, { headers: auth() })).json()) as { projections: Array<{ name: string; lagEvents: number }> };
+    expect(status.projections.map((p) => [p.name, p.lagEvents])).toEqual([[STAR_SCHEMA_PROJECTION, 0], ['operational_read_models', 0]]);
     // Scraped as each file finished, during the load: the counters grew with the files (a scrape may be answered
     // after the next small file is in, so two in a row may be equal).
     expect(midLoad.length).toBe(summary.files.length);

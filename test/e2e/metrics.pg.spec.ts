@@ -126,6 +126,9 @@ describe('Prometheus metrics of both processes (server mode)', () => {
     expect(valueOf(exposition, 'olistdw_duckdb_file_size_bytes')).toBeGreaterThan(100_000);
     for (const component of ['event_store', 'database', 'duckdb']) expect([component, valueOf(exposition, 'olistdw_up', { component })]).toEqual([component, 1]);
     expect(sumOf(exposition, 'olistdw_http_request_duration_seconds_count', { route: '/v1/projections/status' })).toBeGreaterThan(0);
+    // The API's operators' endpoint, answered by the projector, says the same lag.
+    const status = (await (await fetch(`${apiUrl}/v1/projections/status`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as { projections: Array<{ name: string; lagEvents: number }> };
+    expect(status.projections.map((p) => [p.name, p.lagEvents])).toEqual(PROJECTIONS.map((name) => [name, 0]));
     expect(valueOf(exposition, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 

@@ -4,15 +4,21 @@ import { ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { PROJECTORS } from '../tokens.js';
 import { ProjectorFailedError } from './projections-errors.js';
 import { Roles } from '@olist/security';
+import type { EventStore } from '@olist/event-store';
+import { EVENT_STORE } from '@olist/infrastructure';
+import { LAG_COUNT_LIMIT } from '@olist/observability';
 
 @ApiTags('operations')
 @Roles('loader', 'analyst', 'auditor', 'viewer')
 @Controller('v1/projections')
 export class ProjectionsController {
-  constructor(@Inject(PROJECTORS) private readonly runners: ReadonlyArray<ProjectorRunner>) {}
+  constructor(
+    @Inject(PROJECTORS) private readonly runners: ReadonlyArray<ProjectorRunner>,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+  ) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'Projection status; with waitMs, first waits (up to waitMs) until everything committed so far is projected by every projector' })
+  @ApiOperation({ summary: 'Projection status and lag (events in the log after each checkpoint); with waitMs, first waits (up to waitMs) until everything committed so far is projected by every projector' })
   @ApiQuery({ name: 'waitMs', required: false, type: Number })
   async status(@Query('waitMs', new DefaultValuePipe(0), ParseIntPipe) waitMs: number) {
     let caughtUp: boolean | undefined;
@@ -29,13 +35,15 @@ export class ProjectionsController {
       }
     }
     return {
-      projections: this.runners.map((runner) => {
+      projections: await Promise.all(this.runners.map(async (runner) => {
         const s = runner.status();
         return {
           name: s.name, checkpoint: s.checkpoint ?? null, eventsProjected: s.eventsProjected,
+          // Events in the log after the checkpoint: 0 when caught up (counted up to LAG_COUNT_LIMIT).
+          lagEvents: await this.store.countAfter(s.checkpoint, LAG_COUNT_LIMIT),
           lastBatchAt: s.lastBatchAt?.toISOString() ?? null, running: s.running, error: s.error?.message ?? null,
         };
-      }),
+      })),
       ...(caughtUp === undefined ? {} : { caughtUp }),
     };
   }
