@@ -220,12 +220,18 @@ describe('killing the projector at random points loses and doubles nothing', () 
     const refreshMs = () => Number(MARTS_REFRESHED.exec(projectors.flatMap((p) => p.lines).findLast((l) => MARTS_REFRESHED.test(l.msg))?.msg ?? '')?.[1] ?? 100);
     for (let i = 0; i < MART_KILLS; i++) await killOnce('mart-refresh', MART_IDLE_MS + random() * refreshMs());
 
-    // The last projector catches up, then stops gracefully (its pending mart refresh runs on the way out).
-    const total = await eventCount(killedDb.url);
+    // The last projector catches up and checks the loaded run's quality (its gate appends the run's outcome: a
+    // projector stopped before that would leave the clean run below to append it, to its copy only), projects those
+    // events too, then stops gracefully (its pending mart refresh runs on the way out).
     const last = startProjector();
     const ready = await last.waitForLine(READY, 120_000);
+    await until('the run\'s quality outcome', async () =>
+      (await query<{ n: string }>(killedDb.url, `SELECT count(*) AS n FROM etl_orchestration.pipeline_runs WHERE status IN ('COMPLETED', 'FAILED')`))[0]!.n === '1');
+    const total = await eventCount(killedDb.url);
     await until('the operational read models to catch up', async () => (await readModelsProjected(killedDb.url)) >= total);
-    await until('the star schema to catch up', () => starTotal(last) >= total || performance.now() - ready.at > 5000);
+    // A projector with nothing left to apply logs no batch: then, 5 s of quiet is caught up.
+    const quietFrom = Math.max(ready.at, performance.now());
+    await until('the star schema to catch up', () => starTotal(last) >= total || performance.now() - quietFrom > 5000);
     await last.stop();
     expect(walBytes()).toBe(0); // a graceful stop checkpoints the WAL into the file
     const campaignMs = Math.round(performance.now() - started);
