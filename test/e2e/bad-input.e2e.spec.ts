@@ -132,6 +132,27 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
     expect(((await again.json()) as { duplicates: number }).duplicates).toBe(1);
   });
 
+  it('answers a retried request (same Idempotency-Key) as its first attempt, and a new request for the same rows as duplicates', async () => {
+    const header = ['product_category_name', 'product_category_name_english'];
+    const batch = { header, rows: [{ line: 7, values: ['musica', 'music'] }, { line: 8, values: ['musica', 'music'] }, { line: 9, values: ['x', ''] }] };
+    const postWithKey = async (key: string) => {
+      const res = await fetch(`${api.url}/v1/pipeline-runs/${RUN}/files/categories/batches`, {
+        method: 'POST', headers: { ...api.headers, 'content-type': 'application/json', 'idempotency-key': key }, body: JSON.stringify(batch),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const first = await postWithKey('batch-key-0001');
+    expect(first).toMatchObject({ status: 200, body: { accepted: 1, duplicates: 1, rejected: 1, eventsAppended: 2 } });
+    // The first attempt's answer lost on the way: the retry finds its own events and answers the same.
+    expect(await postWithKey('batch-key-0001')).toEqual(first);
+    // Another request (another load of the same lines) appends nothing and says so.
+    expect(await postWithKey('batch-key-0002')).toMatchObject({ status: 200, body: { accepted: 0, duplicates: 2, rejected: 1, eventsAppended: 0 } });
+    const badKey = fetch(`${api.url}/v1/pipeline-runs/${RUN}/files/categories/batches`, {
+      method: 'POST', headers: { ...api.headers, 'content-type': 'application/json', 'idempotency-key': 'short' }, body: JSON.stringify(batch),
+    });
+    expect(await errorOf(badKey)).toMatchObject({ status: 400, code: 'REQUEST.INVALID', message: 'header Idempotency-Key must be 8-64 characters of A-Z a-z 0-9 _ -' });
+  });
+
   it('records a failed run, resumes it when the same run starts again, and completes it once', async () => {
     const run = '1d2f0c4e-8a5b-4c3d-9e7f-6a5b4c3d2e1f';
     expect(((await (await post('/v1/pipeline-runs', { runId: run, source: 'x' })).json()) as { status: string }).status).toBe('started');

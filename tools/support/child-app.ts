@@ -104,9 +104,9 @@ export class ChildApp {
   }
 }
 
-/** Starts the built API and resolves once /health answers. */
-export const startApiProcess = async (env: NodeJS.ProcessEnv, logFile: string): Promise<{ app: ChildApp; url: string }> => {
-  const port = await freePort();
+/** Starts the built API (on `port`, default a free one) and resolves once /health answers. */
+export const startApiProcess = async (env: NodeJS.ProcessEnv, logFile: string, port?: number): Promise<{ app: ChildApp; url: string }> => {
+  port ??= await freePort();
   const url = `http://127.0.0.1:${port}`;
   const app = new ChildApp(API_MAIN, { ...env, PORT: String(port), HOST: '127.0.0.1' }, logFile);
   const deadline = Date.now() + 120_000;

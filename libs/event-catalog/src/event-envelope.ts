@@ -14,6 +14,8 @@ export interface CausationContext {
   readonly provenance?: Provenance;
   /** The data key that seals the event's personal fields (a customer id), when it has any. */
   readonly personalDataKey?: string;
+  /** The request's `Idempotency-Key`, when it sent one. */
+  readonly requestKey?: string;
 }
 
 /**
@@ -31,6 +33,7 @@ export const toEventData = (event: DomainEvent, eventId: string, context: Causat
     actor: context.actor,
     ...(context.provenance ? { provenance: context.provenance } : {}),
     ...(context.personalDataKey ? { personalDataKey: context.personalDataKey } : {}),
+    ...(context.requestKey ? { requestKey: context.requestKey } : {}),
   };
   return { id: eventId, type: event.type, data: event.data, metadata: { ...metadata } };
 };

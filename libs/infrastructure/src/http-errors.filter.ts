@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '@olist/event-store';
+import { isConnectionFailure } from '@olist/postgres';
 import { ApplicationError, type ErrorBody, type ErrorKind } from '@olist/shared-kernel';
 import { Catch, HttpException, HttpStatus, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 
@@ -65,6 +66,12 @@ const errorAnswer = (error: unknown): ErrorAnswer | undefined => {
   }
   if (error instanceof WrongExpectedVersionError || error instanceof EventStoreUnavailableError) return eventStoreAnswer(error);
   if (error instanceof HttpException) return httpExceptionAnswer(error);
+  if (isConnectionFailure(error)) {
+    // A restart or crash of PostgreSQL: the request changed nothing, or (a commit whose answer was lost) changed
+    // what posting it again finds already done.
+    const message = `the database is unavailable (${(error as Error).message}); try again (posting a batch again appends nothing twice)`;
+    return { status: HttpStatus.SERVICE_UNAVAILABLE, body: { code: 'DATABASE.UNAVAILABLE', message, details: {} }, retryLater: true };
+  }
   return undefined;
 };
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type {
   BatchResult,
   CompleteRunRequest,
@@ -91,9 +92,13 @@ export class ApiClient {
     return this.request('POST', '/v1/pipeline-runs', body, 'start pipeline run');
   }
 
+  /**
+   * Posts a batch with an `Idempotency-Key` of its own, sent again on each retry: a retry after an attempt that
+   * was written but whose answer was lost (the API killed, the database restarting) gets that attempt's answer.
+   */
   postBatch(runId: string, file: string, batch: IngestBatchRequest): Promise<BatchResult> {
     const path = `/v1/pipeline-runs/${encodeURIComponent(runId)}/files/${encodeURIComponent(file)}/batches`;
-    return this.request('POST', path, batch, `post ${file} batch`);
+    return this.request('POST', path, batch, `post ${file} batch`, { 'idempotency-key': randomBytes(12).toString('base64url') });
   }
 
   completeRun(runId: string, files: ReadonlyArray<FileIngestionStats>): Promise<CompleteRunResponse> {
@@ -110,12 +115,12 @@ export class ApiClient {
     return this.request('POST', `/v1/pipeline-runs/${encodeURIComponent(runId)}/fail`, body, 'fail pipeline run');
   }
 
-  private async request<T>(method: string, path: string, body: unknown, operation: string): Promise<T> {
+  private async request<T>(method: string, path: string, body: unknown, operation: string, headers: Readonly<Record<string, string>> = {}): Promise<T> {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const pause = this.options.sleep ?? sleep;
     for (let attempt = 1; ; attempt++) {
       try {
-        return (await this.attempt(method, path, payload)) as T;
+        return (await this.attempt(method, path, payload, headers)) as T;
       } catch (e) {
         if (!(e instanceof AttemptError)) throw e; // aborted by the caller
         const { error, retryAfterMs } = e;
@@ -136,7 +141,7 @@ export class ApiClient {
   }
 
   /** One HTTP exchange; throws AttemptError for anything that is not a 2xx JSON answer. */
-  private async attempt(method: string, path: string, payload: string | undefined): Promise<unknown> {
+  private async attempt(method: string, path: string, payload: string | undefined, headers: Readonly<Record<string, string>>): Promise<unknown> {
     const userSignal = this.options.signal;
     userSignal?.throwIfAborted();
     const timeout = AbortSignal.timeout(this.timeoutMs);
@@ -152,6 +157,7 @@ export class ApiClient {
           'user-agent': 'olist-dw-loader',
           ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
           ...this.options.headers,
+          ...headers,
         },
         body: payload,
         signal,

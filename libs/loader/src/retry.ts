@@ -10,7 +10,8 @@ export interface RetryPolicy {
   readonly jitter: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 6, baseDelayMs: 200, maxDelayMs: 10_000, jitter: 0.5 };
+/** Ten attempts: 20 to 40 s of waits in all, enough to ride out a restart of the API or of PostgreSQL. */
+export const DEFAULT_RETRY_POLICY: RetryPolicy = { attempts: 10, baseDelayMs: 200, maxDelayMs: 10_000, jitter: 0.5 };
 
 /**
  * Delay before retry number `retry` (1-based): `min(max, base * 2^(retry-1))`, of which the `jitter`

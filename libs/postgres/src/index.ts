@@ -6,3 +6,4 @@ export { createTestDatabase, DEFAULT_DATABASE_URL, type TestDatabase } from './t
 export { migrateUp, migrateDown } from './migrations.js';
 export { SqlReadModelProjection, type ReadModelHandler, type ProjectedEvent, type PostgresReadModels } from './read-model.js';
 export { tableContent, tableContents, tablesInSchemas, type TableContent } from './content-hash.js';
+export { isConnectionFailure } from './connection-failure.js';

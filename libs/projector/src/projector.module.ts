@@ -1,5 +1,5 @@
 import { duckdbOwnerConfig, type Settings } from '@olist/config';
-import { DuckDbLineage, DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, StarSchemaProjection } from '@olist/analytics';
+import { DuckDbLineage, DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, STAR_SCHEMA_PROJECTION, StarSchemaProjection } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { loadRuleSet } from '@olist/data-quality';
 import type { RecordedEvent } from '@olist/event-store';
@@ -14,7 +14,7 @@ import type { OlistMetrics } from '@olist/observability';
 import { observeBatches, watchProjections } from './runtime/projector-metrics.js';
 import { LocalStarSchemaSnapshots } from './api/star-schema-snapshots.js';
 import { OPERATIONAL_READ_MODELS } from './runtime/operational-read-models.js';
-import { ProjectorRunner } from './runtime/projector-runner.js';
+import { ProjectorRunner, type ProjectorRunnerOptions } from './runtime/projector-runner.js';
 import {
   DUCKDB,
   MART_READER,
@@ -79,6 +79,15 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   }
 }
 
+/**
+ * A projection that failed (PostgreSQL restarting, the DuckDB file's disk full) starts again from its stored
+ * checkpoint by itself: its writes and its checkpoint are one transaction, so nothing is lost or doubled.
+ */
+const restartAfterFailures = (logger: Logger, name: string): ProjectorRunnerOptions => ({
+  restartDelaysMs: [1_000, 2_000, 5_000, 10_000],
+  onFailure: (error, restartInMs) => logger.error(`${name} stopped: ${error.message}; starting again from its checkpoint in ${restartInMs} ms`),
+});
+
 @Module({
   providers: [
     // Compactable: after an erasure the file is rewritten without the erased values' old blocks.
@@ -132,6 +141,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
           await compact();
         };
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure }), {
+          ...restartAfterFailures(logger, STAR_SCHEMA_PROJECTION),
           onBatch: (status, size, events, seconds) => {
             observe(status, size, events, seconds);
             logger.debug(`applied ${size} events (total ${status.eventsProjected})`);
@@ -152,7 +162,8 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
             const failed = checks.filter((c) => !c.passed).map((c) => c.ruleId);
             logger.log(`run ${runId}: ${appended.at(-1)} after ${checks.length} checks${failed.length ? `, failing: ${failed.join(', ')}` : ', all passed'}`);
           },
-          onError: (runId, error) => logger.error(`run ${runId}: quality checks failed to run: ${error.message}`),
+          onError: (runId, error, retryInMs) =>
+            logger.error(`run ${runId}: quality checks failed to run: ${error.message}; ${retryInMs === undefined ? 'checked again at the next start' : `trying again in ${retryInMs} ms`}`),
         });
         batches.subscribe((events) => gate.notice(events));
         return gate;
@@ -163,6 +174,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       inject: [EVENT_STORE, SQL_CLIENT, METRICS],
       useFactory: (store: EventStore, sql: SqlClient, metrics: OlistMetrics) =>
         new ProjectorRunner(store, new SqlReadModelProjection(OPERATIONAL_READ_MODELS.name, sql, OPERATIONAL_READ_MODELS.handlers, OPERATIONAL_READ_MODELS.migrate), {
+          ...restartAfterFailures(new Logger('Projector'), OPERATIONAL_READ_MODELS.name),
           onBatch: observeBatches(metrics),
         }),
     },

@@ -38,6 +38,10 @@ const reader: MartReader = {
         throw new WrongExpectedVersionError('order-1', 3n, 4n);
       case 'store_down':
         throw new EventStoreUnavailableError('deadline exceeded');
+      case 'db_restarting':
+        throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      case 'db_down':
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
       default:
         throw new Error('secret detail of a bug');
     }
@@ -105,6 +109,12 @@ describe('error answers of the projector endpoints, and their HTTP clients', () 
       retryAfter: '1',
       body: { code: 'EVENT_STORE.UNAVAILABLE', message: 'the event store is unavailable (deadline exceeded); post the batch again (nothing is appended twice)' },
     });
+  });
+
+  it('answers PostgreSQL restarting or unreachable 503 DATABASE.UNAVAILABLE with Retry-After, not 500', async () => {
+    for (const mart of ['db_restarting', 'db_down']) {
+      expect(await read(mart)).toMatchObject({ status: 503, retryAfter: '1', body: { code: 'DATABASE.UNAVAILABLE', details: {} } });
+    }
   });
 
   it('answers an unexpected error 500 INTERNAL, logs it, and says nothing of it', async () => {

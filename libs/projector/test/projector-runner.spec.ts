@@ -72,6 +72,50 @@ describe('ProjectorRunner', () => {
     await runner.stop();
   });
 
+  it('starts again from its stored checkpoint after failures when told to, and is waited for meanwhile', async () => {
+    const events = olistScenario().events;
+    const store = new InMemoryEventStore();
+    store.push(...events);
+    let calls = 0;
+    const flaky: Projection = {
+      ...h.projection,
+      name: h.projection.name,
+      init: () => h.projection.init(),
+      checkpoint: () => h.projection.checkpoint(),
+      eventsProjected: () => h.projection.eventsProjected!(),
+      apply: async (batch: ReadonlyArray<RecordedEvent>, cp: Checkpoint) => {
+        calls += 1;
+        if (calls === 2 || calls === 3) throw new Error('Connection terminated unexpectedly');
+        await h.projection.apply(batch, cp);
+      },
+    };
+    const failures: Array<[string, number | undefined]> = [];
+    const runner = new ProjectorRunner(store, flaky, { maxBatchSize: 10, restartDelaysMs: [5, 20], onFailure: (e, ms) => failures.push([e.message, ms]) });
+    await runner.start();
+    await runner.waitUntilCaughtUp(); // through both failures
+    expect(failures).toEqual([['Connection terminated unexpectedly', 5], ['Connection terminated unexpectedly', 20]]);
+    expect(runner.status()).toMatchObject({ running: true, error: undefined, eventsProjected: events.length, checkpoint: store.log.at(-1)!.position });
+    await runner.stop();
+    await h.expectSameAsCleanRun(events);
+  });
+
+  it('stops restarting once stopped', async () => {
+    const store = new InMemoryEventStore();
+    store.push(...olistScenario().events);
+    const failing: Projection = { name: 'failing', init: async () => undefined, checkpoint: async () => undefined, apply: async () => Promise.reject(new Error('disk full')) };
+    let failures = 0;
+    const runner = new ProjectorRunner(store, failing, { restartDelaysMs: [10], onFailure: () => void (failures += 1) });
+    await runner.start();
+    const waiting = runner.waitUntilCaughtUp();
+    while (failures < 3) await new Promise((r) => setTimeout(r, 5));
+    await runner.stop();
+    await expect(waiting).rejects.toThrow('disk full');
+    const after = failures;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(failures).toBe(after);
+    expect(runner.status()).toMatchObject({ running: false });
+  });
+
   it('closes the projection on stop, so closing the database checkpoints the WAL into the file', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'olist-runner-'));
     const file = join(dir, 'dw.duckdb');

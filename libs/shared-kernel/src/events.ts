@@ -30,6 +30,11 @@ export interface EventMetadata {
   readonly provenance?: Provenance;
   /** The data key (a customer id) that seals the event's personal fields (docs/personal-data.md). */
   readonly personalDataKey?: string;
+  /**
+   * The `Idempotency-Key` of the request that appended the event (the loader's, one per batch, the same on every
+   * retry): a retried request whose earlier answer was lost finds its own events by it (docs/errors.md).
+   */
+  readonly requestKey?: string;
 }
 
 /** A domain event as deciders produce it: a past-tense type and plain, JSON-safe data. */

@@ -94,6 +94,32 @@ export class BatchUnitOfWork implements DecidingUnit {
     return decision;
   }
 
+  /**
+   * What an earlier attempt of the same request (`requestKey`: one per batch, the same on its retries) left in
+   * the streams this batch loaded: the lines of `file` whose events it wrote, how many row events, and the
+   * outcome it recorded, if it got that far. An attempt whose answer was lost (the API killed, PostgreSQL
+   * restarting after the commit) is found by it.
+   */
+  writtenBy(requestKey: string, file: string): { lines: Set<number>; events: number; recordedEventsAppended: number | undefined } {
+    const lines = new Set<number>();
+    let events = 0;
+    let recordedEventsAppended: number | undefined;
+    for (const stream of this.loaded.values()) {
+      for (const e of stream) {
+        if (e.metadata.requestKey !== requestKey) continue;
+        if (e.type === 'SourceBatchIngested') {
+          recordedEventsAppended = (e.data as { eventsAppended: number }).eventsAppended;
+          continue;
+        }
+        const provenance = e.metadata.provenance as Provenance | undefined;
+        if (provenance?.file !== file) continue;
+        events += 1;
+        for (const line of provenance.lines ?? [provenance.line]) lines.add(line);
+      }
+    }
+    return { lines, events, recordedEventsAppended };
+  }
+
   /** Appends events that no aggregate of this batch owns (e.g. RowRejected on the pipeline run's stream). */
   appendUnconditionally(request: AppendRequest): void {
     this.extra.push(request);
@@ -103,7 +129,7 @@ export class BatchUnitOfWork implements DecidingUnit {
    * Appends everything pending atomically. Returns how many events were written and which commands wrote
    * nothing new: a concurrent writer had already appended exactly their events (same deterministic ids).
    */
-  async commit(store: EventStore, earlier: WrittenEarlier): Promise<{ eventsAppended: number; alreadyStored: (commandId: string) => boolean }> {
+  async commit(store: EventStore, earlier: WrittenEarlier): Promise<{ eventsAppended: number; extraFoundStored: number; alreadyStored: (commandId: string) => boolean }> {
     const requests: AppendRequest[] = [];
     for (const [streamId, s] of this.streams) {
       if (s.pending.length === 0) continue;
@@ -118,8 +144,10 @@ export class BatchUnitOfWork implements DecidingUnit {
       throw error;
     }
     const idempotent = new Set(results.filter((r) => r.idempotent).map((r) => r.streamId));
+    const firstExtra = requests.length - this.extra.length;
     return {
       eventsAppended: eventsWritten(requests, results),
+      extraFoundStored: results.reduce((n, r, i) => (i >= firstExtra && r.idempotent ? n + requests[i]!.events.length : n), 0),
       alreadyStored: (commandId) => [...(this.written.get(commandId) ?? [])].every((s) => idempotent.has(s)),
     };
   }

@@ -9,6 +9,8 @@ export class IngestBatchCommand extends Command<BatchResult> {
     readonly header: ReadonlyArray<string>,
     readonly rows: ReadonlyArray<SourceRow>,
     readonly actor: string,
+    /** The request's `Idempotency-Key` (the same on each retry of one batch), kept in its events' metadata. */
+    readonly requestKey?: string,
     /** When the API received the batch: the ingestion time (`recordedAt`) of its events. */
     readonly receivedAt: string = new Date().toISOString(),
   ) {

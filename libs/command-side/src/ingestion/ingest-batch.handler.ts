@@ -98,7 +98,7 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     const { state, revision } = uow.loadedState(stream, ingestionBatchDecider);
     const decision = ingestionBatchDecider.decide(command, state);
     if (decision.kind === 'rejected' || decision.events.length === 0) return;
-    const context = { runId, actor: batch.actor, recordedAt: batch.receivedAt, commandId: CommandIds.recordBatchOutcome(stream) };
+    const context = { runId, actor: batch.actor, recordedAt: batch.receivedAt, commandId: CommandIds.recordBatchOutcome(stream), requestKey: batch.requestKey };
     const events = decision.events.map((e) => toEventData(e, EventIds.batchOutcome(stream, e.type), context, ingestionBatchDecider.occurredAt(e, command, state)));
     try {
       await this.store.appendToStream(stream, events, { expectedRevision: revision ?? 'no_stream' });
@@ -143,6 +143,7 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
         provenance: { file: batch.file.fileName, line: row.line, rowHash: hash, ...(identity.personalHash ? { personalHash: identity.personalHash } : {}) },
         commandId: CommandIds.ingestRow(batch.runId, batch.file.name, row.line, hash),
         ...(identity.personalDataKey ? { personalDataKey: identity.personalDataKey } : {}),
+        ...(batch.requestKey ? { requestKey: batch.requestKey } : {}),
       };
       const p = parsed[i]!;
       // A person already erased stays erased: what is posted for them again is recorded erased (so a re-post decides nothing new).
@@ -156,13 +157,18 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     }
     const t2 = performance.now();
     const committed = await uow.commit(this.store, earlier);
-    const eventsAppended = committed.eventsAppended + earlier.eventsAppended;
+    // An earlier attempt of this request whose answer was lost: its rows' events are its own, not duplicates, and
+    // its rejections (appended in the same transaction as its row events) are counted as appended too.
+    const own = batch.requestKey ? uow.writtenBy(batch.requestKey, batch.file.fileName) : undefined;
+    if (own && own.events > 0) this.logger.warn(`${batch.file.name} batch from line ${batch.rows[0]?.line}: an earlier attempt was written but not answered; answered as it would have been`);
+    const eventsAppended = own?.recordedEventsAppended ??
+      committed.eventsAppended + earlier.eventsAppended + (own && own.events > 0 ? own.events + committed.extraFoundStored : 0);
     this.logger.debug(
       `${batch.file.name}: ${batch.rows.length} rows, ${eventsAppended} events; load ${(t1 - t0).toFixed(0)} ms, decide ${(t2 - t1).toFixed(0)} ms, append ${(performance.now() - t2).toFixed(0)} ms`,
     );
     // A row whose events an earlier attempt wrote is accepted: deciding again, it found its own events stored.
-    const outcome = (d: { commandId: string; outcome: 'accepted' | 'duplicate' }): 'accepted' | 'duplicate' =>
-      earlier.commands.has(d.commandId) ? 'accepted' : d.outcome === 'accepted' && committed.alreadyStored(d.commandId) ? 'duplicate' : d.outcome;
+    const outcome = (d: { line: number; commandId: string; outcome: 'accepted' | 'duplicate' }): 'accepted' | 'duplicate' =>
+      earlier.commands.has(d.commandId) || own?.lines.has(d.line) ? 'accepted' : d.outcome === 'accepted' && committed.alreadyStored(d.commandId) ? 'duplicate' : d.outcome;
     const results: RowResult[] = decided.map((d) => (d.outcome === 'rejected' ? d : { line: d.line, outcome: outcome(d) }));
     const accepted = results.filter((r) => r.outcome === 'accepted').length;
     const duplicates = results.filter((r) => r.outcome === 'duplicate').length;

@@ -25,7 +25,21 @@ export interface ProjectorRunnerOptions {
   readonly maxBatchSize?: number;
   /** Called after each applied batch (metrics, logs, process managers that react to projected events). Must not throw. */
   readonly onBatch?: (status: ProjectorStatus, batchSize: number, events: ReadonlyArray<RecordedEvent>, seconds: number) => void;
+  /**
+   * After a failure (the event store or the projection's database unreachable, a full disk), start again from
+   * the projection's stored checkpoint after these delays, the last repeated until a batch applies again.
+   * Default: none, the runner stays failed.
+   */
+  readonly restartDelaysMs?: ReadonlyArray<number>;
+  /** Called with each failure, and the delay before the next start (undefined: the runner stays failed). Must not throw. */
+  readonly onFailure?: (error: Error, restartInMs: number | undefined) => void;
 }
+
+const signal = (): { promise: Promise<void>; resolve: () => void } => {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+};
 
 /**
  * Feeds one projection from the global log: catch-up then live, resuming after the projection's stored
@@ -40,6 +54,13 @@ export class ProjectorRunner {
   private error: Error | undefined;
   private failed: Promise<never> | undefined;
   private rejectFailed: ((error: Error) => void) | undefined;
+  /** Failures since the last applied batch: picks the restart delay. */
+  private failures = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private restarting = false;
+  private stopped = false;
+  /** Settled at every start, failure and stop: what a waiter that saw the runner down waits for. */
+  private changed = signal();
 
   constructor(
     private readonly store: EventStore,
@@ -54,15 +75,20 @@ export class ProjectorRunner {
   /** Initialises the projection and subscribes after its checkpoint. */
   async start(): Promise<void> {
     if (this.subscription) throw new Error(`projector ${this.name} is already running`);
-    await this.projection.init();
-    const after = await this.projection.checkpoint();
-    this.current = after;
-    this.count = (await this.projection.eventsProjected?.()) ?? 0;
-    this.error = undefined;
+    this.stopped = false;
     this.failed = new Promise<never>((_, reject) => {
       this.rejectFailed = reject;
     });
     this.failed.catch(() => undefined); // observed through waitUntilCaughtUp/status
+    await this.projection.init();
+    await this.subscribe();
+  }
+
+  private async subscribe(): Promise<void> {
+    const after = await this.projection.checkpoint();
+    this.current = after;
+    this.count = (await this.projection.eventsProjected?.()) ?? 0;
+    this.error = undefined;
     this.subscription = this.store.subscribeToAll({
       after,
       maxBatchSize: this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
@@ -72,14 +98,43 @@ export class ProjectorRunner {
         this.current = checkpoint;
         this.count += events.length;
         this.lastBatchAt = new Date();
+        this.failures = 0;
         this.options.onBatch?.(this.status(), events.length, events, (performance.now() - started) / 1000);
       },
-      onError: (error) => {
-        this.error = error;
-        this.subscription = undefined;
-        this.rejectFailed?.(error);
-      },
+      onError: (error) => this.fail(error),
     });
+    this.notifyChange();
+  }
+
+  private fail(error: Error): void {
+    this.error = error;
+    this.subscription = undefined;
+    const delays = this.options.restartDelaysMs ?? [];
+    const delay = this.stopped || delays.length === 0 ? undefined : delays[Math.min(this.failures, delays.length - 1)]!;
+    this.failures += 1;
+    this.options.onFailure?.(error, delay);
+    if (delay === undefined) this.rejectFailed?.(error);
+    else {
+      this.restarting = true;
+      this.restartTimer = setTimeout(() => void this.restart(), delay);
+    }
+    this.notifyChange();
+  }
+
+  private async restart(): Promise<void> {
+    this.restartTimer = undefined;
+    if (this.stopped) return;
+    try {
+      await this.subscribe();
+      this.restarting = false;
+    } catch (error) {
+      this.fail(error as Error); // the checkpoint could not be read yet: wait again
+    }
+  }
+
+  private notifyChange(): void {
+    this.changed.resolve();
+    this.changed = signal();
   }
 
   status(): ProjectorStatus {
@@ -95,13 +150,28 @@ export class ProjectorRunner {
 
   /**
    * Resolves once everything committed to the store before the call has been applied; rejects if the
-   * subscription fails first (or has failed).
+   * subscription fails first (or has failed) and will not start again. A runner that restarts after
+   * failures is waited for.
    */
   async waitUntilCaughtUp(): Promise<void> {
-    if (this.error) throw this.error;
-    const subscription = this.subscription;
-    if (!subscription) throw new Error(`projector ${this.name} is not running`);
-    await Promise.race([subscription.caughtUp(), this.failed!]);
+    for (;;) {
+      const subscription = this.subscription;
+      const changed = this.changed.promise;
+      if (!subscription) {
+        if (this.restarting && !this.stopped) {
+          await changed;
+          continue;
+        }
+        if (this.error) throw this.error;
+        throw new Error(`projector ${this.name} is not running`);
+      }
+      try {
+        const outcome = await Promise.race([subscription.caughtUp().then(() => 'caught up' as const), this.failed!, changed.then(() => 'changed' as const)]);
+        if (outcome === 'caught up') return;
+      } catch (error) {
+        if (!this.restarting || this.stopped) throw error;
+      }
+    }
   }
 
   /**
@@ -110,8 +180,13 @@ export class ProjectorRunner {
    * checkpoint, leaving every write since the last one in the WAL for the next start to replay.
    */
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    this.restartTimer = undefined;
+    this.restarting = false;
     const subscription = this.subscription;
     this.subscription = undefined;
+    this.notifyChange();
     await subscription?.stop();
     await this.projection.close?.();
   }
