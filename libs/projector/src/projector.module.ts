@@ -1,6 +1,6 @@
 import { duckdbOwnerConfig, type Settings } from '@olist/config';
 import { DuckDbLineage, DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, StarSchemaProjection } from '@olist/analytics';
-import { DuckDbDatabase } from '@olist/duckdb';
+import { DuckDbDatabase, isStorageFailure } from '@olist/duckdb';
 import { loadRuleSet } from '@olist/data-quality';
 import type { RecordedEvent } from '@olist/event-store';
 import { Subject } from 'rxjs';
@@ -14,7 +14,7 @@ import type { OlistMetrics } from '@olist/observability';
 import { observeBatches, watchProjections } from './runtime/projector-metrics.js';
 import { LocalStarSchemaSnapshots } from './api/star-schema-snapshots.js';
 import { OPERATIONAL_READ_MODELS } from './runtime/operational-read-models.js';
-import { ProjectorRunner } from './runtime/projector-runner.js';
+import { ProjectorRunner, type ProjectorRunnerOptions } from './runtime/projector-runner.js';
 import {
   DUCKDB,
   MART_READER,
@@ -32,6 +32,19 @@ import {
 } from './tokens.js';
 import { SqlReadModelProjection, type SqlClient } from '@olist/postgres';
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+
+/** A runner's failures and recoveries in the log: the first failure of an outage as an error, each further attempt as a warning. */
+const outageLog = (logger: Logger): Pick<ProjectorRunnerOptions, 'onFailure' | 'onResume'> => ({
+  onFailure: ({ name, checkpoint, retry }, error) => {
+    const at = `checkpoint ${checkpoint ?? '(start)'}`;
+    if (!retry) logger.error(`${name} stopped at ${at}: ${error.message}. It stays stopped: restart the projector once the cause is fixed (it resumes from that checkpoint)`);
+    else if (retry.attempt === 1) {
+      logger.error(`${name} stopped at ${at}: ${error.message}. Nothing past that checkpoint is written; it tries again with back-off (next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s) and resumes from there by itself once DuckDB can write (free space on that disk)`);
+    } else logger.warn(`${name} still stopped at ${at} (attempt ${retry.attempt - 1} failed, next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s): ${error.message}`);
+  },
+  onResume: ({ name, checkpoint }, { attempts, seconds }) =>
+    logger.log(`${name} resumed after checkpoint ${checkpoint ?? '(start)'}: stopped ${seconds.toFixed(1)} s, ${attempts} ${attempts === 1 ? 'retry' : 'retries'}`),
+});
 
 /** Starts the projectors with the application and stops them (after their batch in flight) on shutdown. */
 @Injectable()
@@ -93,9 +106,9 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
             metrics.martRefreshDuration.observe(result.durationMs / 1000);
             logger.debug(`marts refreshed at checkpoint ${result.checkpoint ?? '(start)'} in ${result.durationMs} ms`);
           },
-          onError: (error) => {
+          onError: (error, retryInMs) => {
             metrics.martRefreshFailures.inc();
-            logger.error(`mart refresh failed (marts keep their previous content): ${error.message}`);
+            logger.error(`mart refresh failed (marts keep their previous content${retryInMs === undefined ? '' : `; trying again in ${Math.round(retryInMs / 1000)} s`}): ${error.message}`);
           },
         });
       },
@@ -132,6 +145,9 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
           await compact();
         };
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure }), {
+          // A full disk (or any failed write) under the DuckDB file: the batch rolled back, tried again until it commits.
+          retry: { retryable: isStorageFailure },
+          ...outageLog(logger),
           onBatch: (status, size, events, seconds) => {
             observe(status, size, events, seconds);
             logger.debug(`applied ${size} events (total ${status.eventsProjected})`);
@@ -147,12 +163,14 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       useFactory: async (settings: Settings, store: EventStore, duckdb: DuckDbDatabase, starSchema: ProjectorRunner, batches: Subject<ReadonlyArray<RecordedEvent>>) => {
         const logger = new Logger('Quality');
         const gate = new QualityGate(store, duckdb, starSchema, await loadRuleSet(settings.qualityRules), {
+          retryable: isStorageFailure,
           onReport: ({ runId, checks, appended }) => {
             if (appended.length === 0) return;
             const failed = checks.filter((c) => !c.passed).map((c) => c.ruleId);
             logger.log(`run ${runId}: ${appended.at(-1)} after ${checks.length} checks${failed.length ? `, failing: ${failed.join(', ')}` : ', all passed'}`);
           },
-          onError: (runId, error) => logger.error(`run ${runId}: quality checks failed to run: ${error.message}`),
+          onError: (runId, error, retryInMs) =>
+            logger.error(`run ${runId}: quality checks failed to run${retryInMs === undefined ? '' : ` (trying again in ${Math.round(retryInMs / 1000)} s)`}: ${error.message}`),
         });
         batches.subscribe((events) => gate.notice(events));
         return gate;
@@ -164,6 +182,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
       useFactory: (store: EventStore, sql: SqlClient, metrics: OlistMetrics) =>
         new ProjectorRunner(store, new SqlReadModelProjection(OPERATIONAL_READ_MODELS.name, sql, OPERATIONAL_READ_MODELS.handlers, OPERATIONAL_READ_MODELS.migrate), {
           onBatch: observeBatches(metrics),
+          ...outageLog(new Logger('Projector')),
         }),
     },
     {

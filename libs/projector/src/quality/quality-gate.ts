@@ -15,7 +15,12 @@ export interface QualityGateReport {
 
 export interface QualityGateOptions {
   readonly onReport?: (report: QualityGateReport) => void;
-  readonly onError?: (runId: string, error: Error) => void;
+  /** A check failed to run; `retryInMs` is set when it is tried again (see `retryable`). */
+  readonly onError?: (runId: string, error: Error, retryInMs: number | undefined) => void;
+  /** Failures after which the check is tried again once the star schema has caught up (e.g. the DuckDB file could not be read or written). */
+  readonly retryable?: (error: Error) => boolean;
+  /** Default 5 s. */
+  readonly retryDelayMs?: number;
 }
 
 export const QUALITY_GATE_ACTOR = 'system:quality-gate';
@@ -79,7 +84,9 @@ export class QualityGate {
         const report = await this.check(runId, catchUpFirst);
         if (report) this.options.onReport?.(report);
       } catch (error) {
-        this.options.onError?.(runId, error as Error);
+        const retryInMs = !this.stopped && this.options.retryable?.(error as Error) ? (this.options.retryDelayMs ?? 5_000) : undefined;
+        this.options.onError?.(runId, error as Error, retryInMs);
+        if (retryInMs !== undefined) setTimeout(() => this.schedule(runId, true), retryInMs).unref();
       } finally {
         this.pending.delete(runId);
       }
