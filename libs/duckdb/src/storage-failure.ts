@@ -3,6 +3,7 @@ const OS_REASON = /No space left on device|File too large|Disk quota exceeded|In
 /** DuckDB's own words once a failed checkpoint left the database unusable until it is attached again. */
 const INVALIDATED = /has been invalidated/i;
 const FILE = /file "([^"]+)"/;
+const COMMITTED = /COMMIT succeeded and is durable/i;
 
 /** Errors may come from another realm (the native addon under jest's VM modules): no instanceof. */
 const messageOf = (error: unknown): string =>
@@ -10,8 +11,10 @@ const messageOf = (error: unknown): string =>
 
 /**
  * DuckDB could not write the database file, its WAL or its temp directory (the disk is full, a file-size limit,
- * an I/O error), or had invalidated the database after such a failure. Nothing of the failed transaction is
- * committed; trying again once the cause is gone succeeds (an invalidated database is attached again first).
+ * an I/O error), or had invalidated the database after such a failure. The failed transaction is rolled back, except
+ * when DuckDB says its commit reached the WAL and only the checkpoint after it failed ({@link committed}): a writer
+ * reads its state back before going on. Trying again once the cause is gone succeeds (an invalidated database is
+ * attached again first).
  */
 export class DuckDbStorageError extends Error {
   /** `true`: DuckDB invalidated the database; it must be attached again ({@link DuckDbDatabase} does so on next use). */
@@ -20,6 +23,8 @@ export class DuckDbStorageError extends Error {
   readonly reason: string | undefined;
   /** The file DuckDB failed to write, when its message names one. */
   readonly file: string | undefined;
+  /** DuckDB: "Transaction COMMIT succeeded and is durable, but the autocheckpoint failed". */
+  readonly committed: boolean;
 
   constructor(
     /** The database file (`:memory:` for an in-memory one). */
@@ -35,6 +40,7 @@ export class DuckDbStorageError extends Error {
     this.invalidated = INVALIDATED.test(duckdb);
     this.reason = reason;
     this.file = file;
+    this.committed = COMMITTED.test(duckdb);
   }
 
   static is(error: unknown): error is DuckDbStorageError {

@@ -9,21 +9,24 @@ const CHECKPOINT_FULL =
   'TransactionContext Error: Failed to commit: Checkpoint failed for database "olist". The database has been invalidated. Original error: Could not write file "/srv/dw/olist.duckdb": No space left on device';
 const INVALIDATED =
   'IO Error: Database "olist" has been invalidated because checkpointing failed. Detach and reattach it before using it again. Original error: Could not write file "/srv/dw/olist.duckdb": No space left on device';
+const COMMITTED_THEN_FULL =
+  'IO Error: Transaction COMMIT succeeded and is durable, but the autocheckpoint failed. Detach and reattach the database to recover. Checkpoint failed for database "olist". The database has been invalidated. Original error: Could not write file "/srv/dw/olist.duckdb": No space left on device';
 const TOO_LARGE = 'TransactionContext Error: Failed to commit: Could not write file "/srv/dw/olist.duckdb.wal": File too large';
 
 describe('DuckDB storage failures', () => {
   it('tells a failed write (full disk, file-size limit, invalidated database) from other errors, naming the file and the reason', () => {
-    for (const message of [WAL_FULL, CHECKPOINT_FULL, INVALIDATED, TOO_LARGE]) expect([message, isStorageFailure(new Error(message))]).toEqual([message, true]);
+    for (const message of [WAL_FULL, CHECKPOINT_FULL, INVALIDATED, COMMITTED_THEN_FULL, TOO_LARGE]) expect([message, isStorageFailure(new Error(message))]).toEqual([message, true]);
     for (const message of ['Constraint Error: Duplicate key "id: 1"', 'Catalog Error: Table with name x does not exist!', 'IO Error: Could not set lock on file "/srv/dw/olist.duckdb"']) {
       expect([message, isStorageFailure(new Error(message))]).toEqual([message, false]);
     }
 
     const wal = new DuckDbStorageError('/srv/dw/olist.duckdb', new Error(WAL_FULL));
     expect(wal.message).toBe(`DuckDB file /srv/dw/olist.duckdb: No space left on device (writing /srv/dw/olist.duckdb.wal). DuckDB: ${WAL_FULL}`);
-    expect(wal).toMatchObject({ reason: 'No space left on device', file: '/srv/dw/olist.duckdb.wal', invalidated: false });
+    expect(wal).toMatchObject({ reason: 'No space left on device', file: '/srv/dw/olist.duckdb.wal', invalidated: false, committed: false });
     const file = new DuckDbStorageError('/srv/dw/olist.duckdb', new Error(CHECKPOINT_FULL));
     expect(file.message).toBe(`DuckDB file /srv/dw/olist.duckdb: No space left on device. DuckDB: ${CHECKPOINT_FULL}`);
-    expect(file).toMatchObject({ reason: 'No space left on device', file: '/srv/dw/olist.duckdb', invalidated: true });
+    expect(file).toMatchObject({ reason: 'No space left on device', file: '/srv/dw/olist.duckdb', invalidated: true, committed: false });
+    expect(new DuckDbStorageError('/srv/dw/olist.duckdb', new Error(COMMITTED_THEN_FULL))).toMatchObject({ invalidated: true, committed: true });
     expect(new DuckDbStorageError('/srv/dw/olist.duckdb', new Error(TOO_LARGE)).reason).toBe('File too large');
   });
 

@@ -39,11 +39,11 @@ const outageLog = (logger: Logger): Pick<ProjectorRunnerOptions, 'onFailure' | '
     const at = `checkpoint ${checkpoint ?? '(start)'}`;
     if (!retry) logger.error(`${name} stopped at ${at}: ${error.message}. It stays stopped: restart the projector once the cause is fixed (it resumes from that checkpoint)`);
     else if (retry.attempt === 1) {
-      logger.error(`${name} stopped at ${at}: ${error.message}. Nothing past that checkpoint is written; it tries again with back-off (next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s) and resumes from there by itself once DuckDB can write (free space on that disk)`);
+      logger.error(`${name} stopped at ${at}: ${error.message}. It tries again with back-off (next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s) from the checkpoint stored with the data, and resumes by itself once DuckDB can write (free space on that disk)`);
     } else logger.warn(`${name} still stopped at ${at} (attempt ${retry.attempt - 1} failed, next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s): ${error.message}`);
   },
-  onResume: ({ name, checkpoint }, { attempts, seconds }) =>
-    logger.log(`${name} resumed after checkpoint ${checkpoint ?? '(start)'}: stopped ${seconds.toFixed(1)} s, ${attempts} ${attempts === 1 ? 'retry' : 'retries'}`),
+  onResume: ({ name }, { from, attempts, seconds }) =>
+    logger.log(`${name} resumed from checkpoint ${from ?? '(start)'}: stopped ${seconds.toFixed(1)} s, ${attempts} ${attempts === 1 ? 'retry' : 'retries'}`),
 });
 
 /** Starts the projectors with the application and stops them (after their batch in flight) on shutdown. */
@@ -65,7 +65,8 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationBootstrap(): Promise<void> {
     for (const runner of this.runners) {
       await runner.start();
-      this.logger.log(`${runner.name}: following the log after checkpoint ${runner.status().checkpoint ?? '(start)'}`);
+      const { running, checkpoint } = runner.status();
+      if (running) this.logger.log(`${runner.name}: following the log after checkpoint ${checkpoint ?? '(start)'}`);
     }
     this.marts.notify(); // the marts exist (and match the star schema) even before the first batch
     void this.recoverLoadedRuns();

@@ -92,7 +92,7 @@ describe('ProjectorRunner', () => {
       },
     };
     const failures: ProjectorStatus[] = [];
-    const resumes: Array<{ attempts: number }> = [];
+    const resumes: Array<{ from: unknown; attempts: number }> = [];
     const runner = new ProjectorRunner(store, disk, {
       maxBatchSize: 8,
       retry: { retryable: isStorageFailure, delayMs: (attempt) => 20 * attempt },
@@ -106,7 +106,7 @@ describe('ProjectorRunner', () => {
       [false, 1, store.log[15]!.position, full],
       [false, 2, store.log[15]!.position, full],
     ]);
-    expect(resumes).toEqual([{ attempts: 2, seconds: expect.any(Number) }]);
+    expect(resumes).toEqual([{ from: store.log[15]!.position, attempts: 2, seconds: expect.any(Number) }]);
     expect(inits).toBe(3); // each attempt initialises the projection again, as a restart would
     expect(runner.status()).toMatchObject({ running: true, error: undefined, retry: undefined, checkpoint: store.log.at(-1)!.position, eventsProjected: events.length });
     await runner.stop();

@@ -48,8 +48,8 @@ export interface ProjectorRunnerOptions {
   readonly retry?: ProjectorRetryPolicy;
   /** Called on each failure, with the attempt to come when the policy retries it (`status.retry`). Must not throw. */
   readonly onFailure?: (status: ProjectorStatus, error: Error) => void;
-  /** Called once a runner that failed applies a batch or catches up again. Must not throw. */
-  readonly onResume?: (status: ProjectorStatus, outage: { readonly attempts: number; readonly seconds: number }) => void;
+  /** Called once a runner that failed applies a batch or catches up again, with the checkpoint it read back and went on from. Must not throw. */
+  readonly onResume?: (status: ProjectorStatus, outage: { readonly from: Checkpoint | undefined; readonly attempts: number; readonly seconds: number }) => void;
 }
 
 /**
@@ -69,7 +69,7 @@ export class ProjectorRunner {
   private error: Error | undefined;
   private retry: ProjectorStatus['retry'];
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private outage: { attempts: number; since: number } | undefined;
+  private outage: { attempts: number; since: number; from?: Checkpoint | undefined } | undefined;
   private stopped = true;
   private failed: Promise<never> | undefined;
   private rejectFailed: ((error: Error) => void) | undefined;
@@ -160,6 +160,7 @@ export class ProjectorRunner {
     try {
       await this.projection.close?.();
       await this.subscribe();
+      if (this.outage) this.outage.from = this.current;
       if (this.stopped) return; // stop() waited for this attempt: it stops the new subscription
       this.retry = undefined;
       this.signalChange();
@@ -173,7 +174,7 @@ export class ProjectorRunner {
     if (!outage) return;
     this.outage = undefined;
     this.error = undefined;
-    this.options.onResume?.(this.status(), { attempts: outage.attempts, seconds: (performance.now() - outage.since) / 1000 });
+    this.options.onResume?.(this.status(), { from: outage.from, attempts: outage.attempts, seconds: (performance.now() - outage.since) / 1000 });
   }
 
   private signalChange(): void {
