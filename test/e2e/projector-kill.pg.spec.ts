@@ -6,11 +6,10 @@ import { join } from 'node:path';
 import { MART_TABLES, STAR_SCHEMA_TABLES } from '@olist/analytics';
 import type { RebuildReport } from '@olist/projector';
 import { generateDataset } from '@olist/generator';
-import { MIGRATIONS_DIR } from '@olist/infrastructure';
-import { createPgClient, createTestDatabase, migrateDown, type TestDatabase } from '@olist/postgres';
+import { createTestDatabase, type TestDatabase } from '@olist/postgres';
 import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { ChildApp, PROJECTOR_MAIN, REBUILD_MAIN, seededRandom, sleep, startApiProcess } from '../support/child-apps.js';
-import { APPLIED, READY, contentDifferences, copyDatabase, eventCount, readModelsProjected, runContent, runsEnded, starTotal, until } from '../support/server-run.js';
+import { APPLIED, READY, cleanRunCaughtUp, contentDifferences, eventCount, readModelsProjected, runContent, runsEnded, startCleanRun, starTotal, until } from '../support/server-run.js';
 import { generateApiKey } from '@olist/security';
 
 /** Size of the load: small enough for a 1-2 minute test, large enough for many projector batches. */
@@ -172,23 +171,18 @@ describe('killing the projector at random points loses and doubles nothing', () 
     // A clean run over the same event log: a copy of the database with fresh read models, one projector never killed.
     await api!.stop();
     api = undefined;
-    cleanDb = await copyDatabase(killedDb, 'clean');
-    const migrations = createPgClient(cleanDb.url, { max: 1 });
-    await migrateDown(migrations, MIGRATIONS_DIR); // every read-model table gone; the event log stays
-    await migrations.close();
-    const cleanDuckDb = join(dir, 'clean.duckdb');
-    const clean = new ChildApp(PROJECTOR_MAIN, { ...projectorEnv, DATABASE_URL: cleanDb.url, DUCKDB_PATH: cleanDuckDb }, join(dir, 'clean-projector.log'));
-    projectors.push(clean);
-    await clean.waitForLine(READY, 120_000);
-    await until('the clean run to catch up', async () => starTotal(clean) >= total && (await readModelsProjected(cleanDb!.url)) >= total);
+    const clean = await startCleanRun(killedDb, projectorEnv, dir);
+    cleanDb = clean.db;
+    projectors.push(clean.projector);
+    await cleanRunCaughtUp(clean, total);
 
     // While a projector holds its DuckDB file, `npm run rebuild` refuses, naming the holder.
-    const refused = await runRebuildCli({ ...process.env, DATABASE_URL: cleanDb.url, DUCKDB_PATH: cleanDuckDb, LOG_LEVEL: 'error' });
+    const refused = await runRebuildCli({ ...process.env, DATABASE_URL: clean.db.url, DUCKDB_PATH: clean.duckdbPath, LOG_LEVEL: 'error' });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`is held by process ${clean.pid}: stop the projector`);
-    await clean.stop();
+    expect(refused.stderr).toContain(`is held by process ${clean.projector.pid}: stop the projector`);
+    await clean.projector.stop();
 
-    const [killed, reference] = [await runContent(killedDb.url, duckdbPath), await runContent(cleanDb.url, cleanDuckDb)];
+    const [killed, reference] = [await runContent(killedDb.url, duckdbPath), await runContent(clean.db.url, clean.duckdbPath)];
     const tables = Object.keys(reference);
     expect(tables).toEqual(expect.arrayContaining([...STAR_SCHEMA_TABLES, ...MART_TABLES,
       'etl_orchestration.pipeline_runs', 'etl_orchestration.task_executions', 'data_quality.invalid_rows']));

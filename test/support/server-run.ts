@@ -1,8 +1,10 @@
+import { join } from 'node:path';
 import pg from 'pg';
 import { MART_TABLES, STAR_SCHEMA_TABLES, duckDbTableContent } from '@olist/analytics';
 import { DuckDbDatabase, type DuckDbClient } from '@olist/duckdb';
-import { createPgClient, tableContent, tablesInSchemas, type SqlClient, type TableContent, type TestDatabase } from '@olist/postgres';
-import { sleep, type ChildApp } from './child-apps.js';
+import { MIGRATIONS_DIR } from '@olist/infrastructure';
+import { createPgClient, migrateDown, tableContent, tablesInSchemas, type SqlClient, type TableContent, type TestDatabase } from '@olist/postgres';
+import { ChildApp, PROJECTOR_MAIN, sleep } from './child-apps.js';
 
 /** Helpers of the server-mode tests that put a projector process through faults and compare with a clean run. */
 
@@ -53,6 +55,38 @@ export const copyDatabase = async (template: TestDatabase, suffix: string): Prom
   const at = (database: string) => Object.assign(new URL(template.url), { pathname: `/${database}` }).toString();
   await query(at('postgres'), `CREATE DATABASE ${name} TEMPLATE ${template.name}`);
   return { name, url: at(name), drop: () => query(at('postgres'), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined) };
+};
+
+export interface CleanRun {
+  readonly db: TestDatabase;
+  readonly duckdbPath: string;
+  readonly projector: ChildApp;
+}
+
+/**
+ * A clean run over `source`'s event log (no session may be connected to it): a copy of its database whose read-model
+ * tables are dropped (the event log stays), and one projector, started with `env`, on `clean.duckdb` in `dir`. The
+ * caller stops the projector and drops the database; {@link cleanRunCaughtUp} waits for it.
+ */
+export const startCleanRun = async (source: TestDatabase, env: NodeJS.ProcessEnv, dir: string): Promise<CleanRun> => {
+  const db = await copyDatabase(source, 'clean');
+  const migrations = createPgClient(db.url, { max: 1 });
+  try {
+    await migrateDown(migrations, MIGRATIONS_DIR);
+  } catch (error) {
+    await db.drop();
+    throw error;
+  } finally {
+    await migrations.close();
+  }
+  const duckdbPath = join(dir, 'clean.duckdb');
+  return { db, duckdbPath, projector: new ChildApp(PROJECTOR_MAIN, { ...env, DATABASE_URL: db.url, DUCKDB_PATH: duckdbPath, PROJECTOR_PORT: '0' }, join(dir, 'clean-projector.log')) };
+};
+
+/** Resolves once the clean run's projector has applied the log's `total` events to the star schema and the read models. */
+export const cleanRunCaughtUp = async ({ db, projector }: CleanRun, total: number): Promise<void> => {
+  await projector.waitForLine(READY, 120_000);
+  await until('the clean run to catch up', async () => starTotal(projector) >= total && (await readModelsProjected(db.url)) >= total);
 };
 
 /** Every compared table of one run: DuckDB star schema + marts, Postgres read models, and both checkpoint rows. */

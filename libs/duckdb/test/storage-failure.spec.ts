@@ -31,6 +31,16 @@ describe('DuckDB storage failures', () => {
   });
 
   describe('a compactable database that DuckDB invalidated', () => {
+    /** The rows of `facts`, read on a new connection. */
+    const facts = async (db: DuckDbDatabase): Promise<unknown> => {
+      const client = await db.connect();
+      try {
+        return await client.scalar('SELECT count(*) FROM facts');
+      } finally {
+        client.close();
+      }
+    };
+
     let dir: string;
     beforeEach(() => {
       dir = mkdtempSync(join(tmpdir(), 'olist-invalidated-'));
@@ -58,18 +68,14 @@ describe('DuckDB storage failures', () => {
           await tx.run('INSERT INTO staging VALUES (1)'); // the connection's TEMP tables survive
           await tx.run('INSERT INTO facts SELECT id + 10000 FROM staging');
         });
-        const fresh = await db.connect();
-        expect(await fresh.scalar('SELECT count(*) FROM facts')).toBe(1501n);
-        fresh.close();
+        expect(await facts(db)).toBe(1501n);
       } finally {
         writer.close();
         reader.close();
         db.close();
       }
       const reopened = await DuckDbDatabase.open(file, { config: { access_mode: 'READ_ONLY' } });
-      const check = await reopened.connect();
-      expect(await check.scalar('SELECT count(*) FROM facts')).toBe(1501n);
-      check.close();
+      expect(await facts(reopened)).toBe(1501n);
       reopened.close();
     });
 
@@ -81,9 +87,7 @@ describe('DuckDB storage failures', () => {
         await control.run(`USE olist; CREATE TABLE facts AS SELECT range AS id FROM range(10); SET debug_checkpoint_abort = 'before_header'`);
         await expect(control.run('CHECKPOINT')).rejects.toThrow(/invalidated/);
         await control.run(`SET debug_checkpoint_abort = 'none'`);
-        const client = await db.connect();
-        expect(await client.scalar('SELECT count(*) FROM facts')).toBe(10n);
-        client.close();
+        expect(await facts(db)).toBe(10n);
       } finally {
         control.closeSync();
         db.close();
