@@ -33,13 +33,16 @@ import {
 import { SqlReadModelProjection, type SqlClient } from '@olist/postgres';
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 
-/** A runner's failures and recoveries in the log: the first failure of an outage as an error, each further attempt as a warning. */
-const outageLog = (logger: Logger): Pick<ProjectorRunnerOptions, 'onFailure' | 'onResume'> => ({
+/**
+ * A runner's failures and recoveries in the log: the first failure of an outage as an error, each further attempt as a
+ * warning. `cure`: what lets a retried failure pass.
+ */
+const outageLog = (logger: Logger, cure = ''): Pick<ProjectorRunnerOptions, 'onFailure' | 'onResume'> => ({
   onFailure: ({ name, checkpoint, retry }, error) => {
     const at = `checkpoint ${checkpoint ?? '(start)'}`;
     if (!retry) logger.error(`${name} stopped at ${at}: ${error.message}. It stays stopped: restart the projector once the cause is fixed (it resumes from that checkpoint)`);
     else if (retry.attempt === 1) {
-      logger.error(`${name} stopped at ${at}: ${error.message}. It tries again with back-off (next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s) from the checkpoint stored with the data, and resumes by itself once DuckDB can write (free space on that disk)`);
+      logger.error(`${name} stopped at ${at}: ${error.message}. It tries again with back-off (next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s) from the checkpoint stored with the data, and resumes by itself${cure}`);
     } else logger.warn(`${name} still stopped at ${at} (attempt ${retry.attempt - 1} failed, next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s): ${error.message}`);
   },
   onResume: ({ name }, { from, attempts, seconds }) =>
@@ -148,7 +151,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure }), {
           // A full disk (or any failed write) under the DuckDB file: the batch rolled back, tried again until it commits.
           retry: { retryable: isStorageFailure },
-          ...outageLog(logger),
+          ...outageLog(logger, ' once DuckDB can write (free space on that disk)'),
           onBatch: (status, size, events, seconds) => {
             observe(status, size, events, seconds);
             logger.debug(`applied ${size} events (total ${status.eventsProjected})`);
