@@ -3,15 +3,13 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
-import { MART_TABLES, STAR_SCHEMA_TABLES, duckDbTableContent } from '@olist/analytics';
+import { MART_TABLES, STAR_SCHEMA_TABLES } from '@olist/analytics';
 import type { RebuildReport } from '@olist/projector';
-import { DuckDbDatabase, type DuckDbClient } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
-import { MIGRATIONS_DIR } from '@olist/infrastructure';
-import { createPgClient, createTestDatabase, migrateDown, tableContent, tablesInSchemas, type SqlClient, type TableContent, type TestDatabase } from '@olist/postgres';
+import { createTestDatabase, type TestDatabase } from '@olist/postgres';
 import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { ChildApp, PROJECTOR_MAIN, REBUILD_MAIN, seededRandom, sleep, startApiProcess } from '../support/child-apps.js';
+import { APPLIED, READY, cleanRunCaughtUp, contentDifferences, eventCount, readModelsProjected, runContent, runsEnded, startCleanRun, starTotal, until } from '../support/server-run.js';
 import { generateApiKey } from '@olist/security';
 
 /** Size of the load: small enough for a 1-2 minute test, large enough for many projector batches. */
@@ -23,7 +21,6 @@ const MIN_KILLS = 20;
 const MART_KILLS = 5;
 /** The schedule is random but reproducible: KILL_SEED=<seed printed by a run> replays it. */
 const SEED = process.env.KILL_SEED ? Number(process.env.KILL_SEED) : Math.floor(Math.random() * 2 ** 31);
-const READ_MODEL_SCHEMAS = ['etl_orchestration', 'data_quality'];
 const MART_IDLE_MS = 500; // MartRefreshScheduler's default debounce
 /** Pause before each loader request while the killer has not had its MIN_KILLS. */
 const PACE_MS = 400;
@@ -44,71 +41,7 @@ interface Kill {
   readonly walBytes: number;
 }
 
-const query = async <T extends object>(url: string, sql: string): Promise<T[]> => {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows as T[];
-  } finally {
-    await client.end();
-  }
-};
-
-const eventCount = async (url: string): Promise<number> =>
-  Number((await query<{ n: string }>(url, 'SELECT count(*) AS n FROM event_store.events'))[0]!.n);
-
-const readModelsProjected = async (url: string): Promise<number> => {
-  const rows = await query<{ n: string }>(url, `SELECT events_projected AS n FROM read_models.checkpoints WHERE projection = 'operational_read_models'`).catch(() => []);
-  return Number(rows[0]?.n ?? 0);
-};
-
-const until = async (what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 180_000): Promise<void> => {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-};
-
-const APPLIED = /^applied (\d+) events \(total (\d+)\)$/;
-const READY = /^operational_read_models: following the log/;
 const MARTS_REFRESHED = /^marts refreshed at checkpoint .* in (\d+) ms$/;
-const starTotal = (app: ChildApp): number => Math.max(0, ...app.lines.map((l) => Number(APPLIED.exec(l.msg)?.[2] ?? 0)));
-
-const stringify = (rows: unknown[]): string => JSON.stringify(rows, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
-
-/** A copy of `template` (no session may be connected to it), dropped with `drop()`. */
-const copyDatabase = async (template: TestDatabase, suffix: string): Promise<TestDatabase> => {
-  const name = `${template.name}_${suffix}`;
-  const at = (database: string) => Object.assign(new URL(template.url), { pathname: `/${database}` }).toString();
-  await query(at('postgres'), `CREATE DATABASE ${name} TEMPLATE ${template.name}`);
-  return { name, url: at(name), drop: () => query(at('postgres'), `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).then(() => undefined) };
-};
-
-/** Every compared table of one run: DuckDB star schema + marts, Postgres read models, and both checkpoint rows. */
-const snapshot = async (dbUrl: string, duckdbPath: string): Promise<Record<string, TableContent | undefined>> => {
-  const out: Record<string, TableContent | undefined> = {};
-  const db = await DuckDbDatabase.open(duckdbPath, { config: { access_mode: 'READ_ONLY' } });
-  const duck: DuckDbClient = await db.connect();
-  try {
-    for (const table of [...STAR_SCHEMA_TABLES, ...MART_TABLES]) out[table] = await duckDbTableContent(duck, table);
-    // The bookkeeping of exactly-once: same checkpoint, and as many events counted as the log holds.
-    const checkpoints = await duck.query('SELECT projection, checkpoint, events_projected FROM core.projection_checkpoint ORDER BY projection');
-    out['core.projection_checkpoint (checkpoint, events_projected)'] = { rows: checkpoints.length, hash: stringify(checkpoints) };
-  } finally {
-    duck.close();
-    db.close();
-  }
-  const sql: SqlClient = createPgClient(dbUrl, { max: 2 });
-  try {
-    for (const table of await tablesInSchemas(sql, READ_MODEL_SCHEMAS)) out[table] = await tableContent(sql, table);
-    const { rows } = await sql.query('SELECT projection, checkpoint, events_projected FROM read_models.checkpoints ORDER BY projection');
-    out['read_models.checkpoints (checkpoint, events_projected)'] = { rows: rows.length, hash: stringify(rows) };
-  } finally {
-    await sql.close();
-  }
-  return out;
-};
 
 const runRebuildCli = (env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> =>
   new Promise((res) => {
@@ -225,8 +158,7 @@ describe('killing the projector at random points loses and doubles nothing', () 
     // events too, then stops gracefully (its pending mart refresh runs on the way out).
     const last = startProjector();
     const ready = await last.waitForLine(READY, 120_000);
-    await until('the run\'s quality outcome', async () =>
-      (await query<{ n: string }>(killedDb.url, `SELECT count(*) AS n FROM etl_orchestration.pipeline_runs WHERE status IN ('COMPLETED', 'FAILED')`))[0]!.n === '1');
+    await until('the run\'s quality outcome', async () => (await runsEnded(killedDb.url)) === 1);
     const total = await eventCount(killedDb.url);
     await until('the operational read models to catch up', async () => (await readModelsProjected(killedDb.url)) >= total);
     // A projector with nothing left to apply logs no batch: then, 5 s of quiet is caught up.
@@ -239,31 +171,23 @@ describe('killing the projector at random points loses and doubles nothing', () 
     // A clean run over the same event log: a copy of the database with fresh read models, one projector never killed.
     await api!.stop();
     api = undefined;
-    cleanDb = await copyDatabase(killedDb, 'clean');
-    const migrations = createPgClient(cleanDb.url, { max: 1 });
-    await migrateDown(migrations, MIGRATIONS_DIR); // every read-model table gone; the event log stays
-    await migrations.close();
-    const cleanDuckDb = join(dir, 'clean.duckdb');
-    const clean = new ChildApp(PROJECTOR_MAIN, { ...projectorEnv, DATABASE_URL: cleanDb.url, DUCKDB_PATH: cleanDuckDb }, join(dir, 'clean-projector.log'));
-    projectors.push(clean);
-    await clean.waitForLine(READY, 120_000);
-    await until('the clean run to catch up', async () => starTotal(clean) >= total && (await readModelsProjected(cleanDb!.url)) >= total);
+    const clean = await startCleanRun(killedDb, projectorEnv, dir);
+    cleanDb = clean.db;
+    projectors.push(clean.projector);
+    await cleanRunCaughtUp(clean, total);
 
     // While a projector holds its DuckDB file, `npm run rebuild` refuses, naming the holder.
-    const refused = await runRebuildCli({ ...process.env, DATABASE_URL: cleanDb.url, DUCKDB_PATH: cleanDuckDb, LOG_LEVEL: 'error' });
+    const refused = await runRebuildCli({ ...process.env, DATABASE_URL: clean.db.url, DUCKDB_PATH: clean.duckdbPath, LOG_LEVEL: 'error' });
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain(`is held by process ${clean.pid}: stop the projector`);
-    await clean.stop();
+    expect(refused.stderr).toContain(`is held by process ${clean.projector.pid}: stop the projector`);
+    await clean.projector.stop();
 
-    const [killed, reference] = [await snapshot(killedDb.url, duckdbPath), await snapshot(cleanDb.url, cleanDuckDb)];
+    const [killed, reference] = [await runContent(killedDb.url, duckdbPath), await runContent(clean.db.url, clean.duckdbPath)];
     const tables = Object.keys(reference);
     expect(tables).toEqual(expect.arrayContaining([...STAR_SCHEMA_TABLES, ...MART_TABLES,
       'etl_orchestration.pipeline_runs', 'etl_orchestration.task_executions', 'data_quality.invalid_rows']));
-    const differences = tables
-      .filter((t) => killed[t]?.hash !== reference[t]?.hash || killed[t]?.rows !== reference[t]?.rows)
-      .map((t) => ({ table: t, killedRows: killed[t]?.rows, cleanRows: reference[t]?.rows, killedHash: killed[t]?.hash, cleanHash: reference[t]?.hash }));
     expect(Object.keys(killed).sort()).toEqual(tables.sort());
-    expect(differences).toEqual([]);
+    expect(contentDifferences(killed, reference)).toEqual([]);
     for (const t of ['core.fact_order_items', 'mart.monthly_revenue', 'etl_orchestration.task_executions', 'data_quality.invalid_rows']) {
       expect([t, reference[t]!.rows > 0]).toEqual([t, true]); // not vacuous
     }

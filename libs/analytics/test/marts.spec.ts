@@ -444,6 +444,25 @@ describe('MartRefreshScheduler: debounced refreshes after projector batches', ()
     }
   });
 
+  it('tries a failed background refresh again by itself (1 s, doubling), even when no batch comes', async () => {
+    let calls = 0;
+    const refresher = new MartRefresher();
+    const flaky = { refresh: (client: Parameters<MartRefresher['refresh']>[0]) => (++calls === 1 ? Promise.reject(new Error('No space left on device')) : refresher.refresh(client)) } as unknown as MartRefresher;
+    const errors: Array<[string, number | undefined]> = [];
+    let resolveRefreshed: () => void;
+    const refreshed = new Promise<void>((resolve) => (resolveRefreshed = resolve));
+    const scheduler = new MartRefreshScheduler(h.db, { idleMs: 5, refresher: flaky, onError: (e, retryInMs) => errors.push([e.message, retryInMs]), onRefresh: () => resolveRefreshed() });
+    try {
+      scheduler.notify();
+      await refreshed;
+      expect(errors).toEqual([['No space left on device', 1000]]);
+      expect(await refreshes()).toBe(1n);
+      expect(scheduler.status()).toMatchObject({ pending: false, error: undefined });
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   it('refreshNow runs after the refresh in flight; stop runs the pending refresh, then refuses more', async () => {
     const scheduler = new MartRefreshScheduler(h.db, { idleMs: 10_000 });
     const [a, b] = await Promise.all([scheduler.refreshNow(), scheduler.refreshNow()]);

@@ -20,6 +20,8 @@ export interface Settings {
   readonly duckdbMemoryLimit: string;
   /** Where those instances spill (DuckDB `temp_directory`; default: duckdb-tmp next to DUCKDB_PATH). */
   readonly duckdbTempDir: string;
+  /** The WAL size at which DuckDB writes it into the file (DuckDB `checkpoint_threshold`; unset: DuckDB's 16 MB). */
+  readonly duckdbCheckpointThreshold: string | undefined;
   readonly host: string;
   readonly port: number;
   /** Run the projector inside the API process (embedded default) or leave it to apps/projector. */
@@ -100,6 +102,7 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     duckdbPath: resolve(env.DUCKDB_PATH || 'var/olist.duckdb'),
     duckdbMemoryLimit: env.DUCKDB_MEMORY_LIMIT?.trim() || '1GB',
     duckdbTempDir: resolve(env.DUCKDB_TEMP_DIR || resolve(env.DUCKDB_PATH || 'var/olist.duckdb', '..', 'duckdb-tmp')),
+    duckdbCheckpointThreshold: env.DUCKDB_CHECKPOINT_THRESHOLD?.trim() || undefined,
     host: env.HOST || '127.0.0.1',
     port: positiveInt('PORT', env.PORT, 3000),
     projector: oneOf('PROJECTOR', env.PROJECTOR, ['in-process', 'external'] as const, mode === 'embedded' ? 'in-process' : 'external'),
@@ -129,7 +132,10 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
 };
 
 /** The DuckDB configuration of the instances that own or rebuild the star schema: bounded memory, spilling to disk. */
-export const duckdbOwnerConfig = (settings: Pick<Settings, 'duckdbMemoryLimit' | 'duckdbTempDir'>): Record<string, string> => ({
+export const duckdbOwnerConfig = (
+  settings: Pick<Settings, 'duckdbMemoryLimit' | 'duckdbTempDir'> & Partial<Pick<Settings, 'duckdbCheckpointThreshold'>>,
+): Record<string, string> => ({
   memory_limit: settings.duckdbMemoryLimit,
   temp_directory: settings.duckdbTempDir,
+  ...(settings.duckdbCheckpointThreshold ? { checkpoint_threshold: settings.duckdbCheckpointThreshold } : {}),
 });

@@ -15,6 +15,11 @@ describe('the DuckDB owner’s memory', () => {
     expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '512MB', temp_directory: '/scratch/spill' });
   });
 
+  it('takes DUCKDB_CHECKPOINT_THRESHOLD (unset: DuckDB\'s own)', () => {
+    const settings = loadSettings({ DUCKDB_PATH: '/data/dw/olist.duckdb', DUCKDB_CHECKPOINT_THRESHOLD: '4MB' });
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '1GB', temp_directory: '/data/dw/duckdb-tmp', checkpoint_threshold: '4MB' });
+  });
+
   it('is what an instance opened with that configuration reports', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'olist-settings-'));
     const db = await DuckDbDatabase.open(join(dir, 'olist.duckdb'), {

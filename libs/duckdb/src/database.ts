@@ -8,6 +8,7 @@ import {
   type DuckDBValue,
 } from '@duckdb/node-api';
 import { plainValueConverter, type PlainRow } from './values.js';
+import { asStorageError, DuckDbStorageError } from './storage-failure.js';
 
 export const IN_MEMORY = ':memory:';
 
@@ -61,6 +62,19 @@ class StatementGate {
 
 const literal = (text: string): string => `'${text.replaceAll("'", "''")}'`;
 
+/** What a client needs of its database. */
+interface ClientOwner {
+  /** A compactable database's gate: each statement (or transaction) passes it. */
+  readonly gate: StatementGate | undefined;
+  /** Resolves when statements may run (after attaching the file again if DuckDB invalidated it). */
+  ready(): Promise<void>;
+  /** A failed statement's error as the caller sees it (a {@link DuckDbStorageError} for a failed write). */
+  failed(error: unknown): unknown;
+}
+
+/** A client made from a bare connection: no gate, errors as DuckDB gives them. */
+const UNOWNED: ClientOwner = { gate: undefined, ready: () => Promise.resolve(), failed: (error) => error };
+
 /** Rows per data chunk handed to the Appender: DuckDB's vector size. */
 const CHUNK_ROWS = 2048;
 
@@ -70,13 +84,27 @@ const CHUNK_ROWS = 2048;
  */
 export class DuckDbDatabase {
   private readonly gate = new StatementGate();
+  /** DuckDB invalidated the attached file after a failed checkpoint: it refuses every statement until attached again. */
+  private invalidated = false;
+  private reattaching: Promise<void> | undefined;
+  private readonly owner: ClientOwner;
 
   private constructor(
     readonly path: string,
     readonly instance: DuckDBInstance,
     /** Set when the file is an attached catalog (compactable). */
     private readonly catalog?: string,
-  ) {}
+  ) {
+    this.owner = {
+      gate: catalog ? this.gate : undefined,
+      ready: () => (this.invalidated && this.catalog ? this.reattach() : Promise.resolve()),
+      failed: (error) => {
+        const failure = asStorageError(this.path, error);
+        if (DuckDbStorageError.is(failure) && failure.invalidated) this.invalidated = true;
+        return failure;
+      },
+    };
+  }
 
   /** Opens (creating it and its directory if needed) the database at `path`, or an in-memory one. */
   static async open(path: string = IN_MEMORY, options: OpenOptions = {}): Promise<DuckDbDatabase> {
@@ -96,9 +124,56 @@ export class DuckDbDatabase {
 
   async connect(): Promise<DuckDbClient> {
     const connection = await this.instance.connect();
-    if (!this.catalog) return new DuckDbClient(connection);
-    await connection.run(`USE ${this.catalog}`);
-    return new DuckDbClient(connection, this.gate);
+    if (!this.catalog) return new DuckDbClient(connection, this.owner);
+    // A second try when the first finds the file invalidated (nothing had told yet): the reattach runs before it.
+    for (let attempt = 1; ; attempt++) {
+      const wasInvalidated = this.invalidated;
+      try {
+        await this.owner.ready();
+        await this.gate.enter();
+        try {
+          await connection.run(`USE ${this.catalog}`);
+        } finally {
+          this.gate.leave();
+        }
+        return new DuckDbClient(connection, this.owner);
+      } catch (error) {
+        const failure = this.owner.failed(error);
+        if (attempt === 1 && this.invalidated && !wasInvalidated) continue;
+        connection.closeSync();
+        throw failure;
+      }
+    }
+  }
+
+  /**
+   * Attaches the file again (a compactable database) after DuckDB invalidated it: a checkpoint that could not be
+   * written (the disk was full) leaves the attached file refusing every statement until then. The file and its
+   * WAL hold every committed transaction. Statements wait meanwhile; open connections keep working after it.
+   * Runs by itself before the next statement once a statement found the file invalidated.
+   */
+  reattach(): Promise<void> {
+    const catalog = this.catalog;
+    if (!catalog) return Promise.reject(new Error('reattach() needs a database opened with { compactable: true }'));
+    this.reattaching ??= this.gate
+      .exclusive(async () => {
+        const control = await this.instance.connect();
+        try {
+          try {
+            await control.run(`DETACH ${catalog}`);
+          } catch {
+            // Not attached: an earlier attempt detached it and could not attach it again.
+          }
+          await control.run(`ATTACH ${literal(this.path)} AS ${catalog}`);
+          this.invalidated = false;
+        } catch (error) {
+          throw this.owner.failed(error);
+        } finally {
+          control.closeSync();
+        }
+      })
+      .finally(() => (this.reattaching = undefined));
+    return this.reattaching;
   }
 
   /**
@@ -148,17 +223,22 @@ export class DuckDbClient {
 
   constructor(
     readonly connection: DuckDBConnection,
-    /** A compactable database's gate: each statement (or transaction) passes it. */
-    private readonly gate?: StatementGate,
+    private readonly owner: ClientOwner = UNOWNED,
   ) {}
 
   private async gated<T>(statement: () => Promise<T>): Promise<T> {
-    if (!this.gate || this.transactionDepth > 0) return statement();
-    await this.gate.enter();
+    const gate = this.owner.gate;
     try {
-      return await statement();
-    } finally {
-      this.gate.leave();
+      if (!gate || this.transactionDepth > 0) return await statement();
+      await this.owner.ready();
+      await gate.enter();
+      try {
+        return await statement();
+      } finally {
+        gate.leave();
+      }
+    } catch (error) {
+      throw this.owner.failed(error);
     }
   }
 

@@ -1,5 +1,5 @@
 import { duckdbOwnerConfig, type Settings } from '@olist/config';
-import { DuckDbLineage, DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, STAR_SCHEMA_PROJECTION, StarSchemaProjection } from '@olist/analytics';
+import { DuckDbLineage, DuckDbMartReader, MartRefreshScheduler, SandboxQueryRunner, StarSchemaProjection } from '@olist/analytics';
 import { DuckDbDatabase } from '@olist/duckdb';
 import { loadRuleSet } from '@olist/data-quality';
 import type { RecordedEvent } from '@olist/event-store';
@@ -15,6 +15,7 @@ import { observeBatches, watchProjections } from './runtime/projector-metrics.js
 import { LocalStarSchemaSnapshots } from './api/star-schema-snapshots.js';
 import { OPERATIONAL_READ_MODELS } from './runtime/operational-read-models.js';
 import { ProjectorRunner, type ProjectorRunnerOptions } from './runtime/projector-runner.js';
+import { isTransientFailure } from './runtime/transient-failure.js';
 import {
   DUCKDB,
   MART_READER,
@@ -32,6 +33,22 @@ import {
 } from './tokens.js';
 import { SqlReadModelProjection, type SqlClient } from '@olist/postgres';
 import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+
+/**
+ * A runner's failures and recoveries in the log: the first failure of an outage as an error, each further attempt as a
+ * warning. `cure`: what lets a retried failure pass.
+ */
+const outageLog = (logger: Logger, cure = ''): Pick<ProjectorRunnerOptions, 'onFailure' | 'onResume'> => ({
+  onFailure: ({ name, checkpoint, retry }, error) => {
+    const at = `checkpoint ${checkpoint ?? '(start)'}`;
+    if (!retry) logger.error(`${name} stopped at ${at}: ${error.message}. It stays stopped: restart the projector once the cause is fixed (it resumes from that checkpoint)`);
+    else if (retry.attempt === 1) {
+      logger.error(`${name} stopped at ${at}: ${error.message}. It tries again with back-off (next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s) from the checkpoint stored with the data, and resumes by itself${cure}`);
+    } else logger.warn(`${name} still stopped at ${at} (attempt ${retry.attempt - 1} failed, next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s): ${error.message}`);
+  },
+  onResume: ({ name }, { from, attempts, seconds }) =>
+    logger.log(`${name} resumed from checkpoint ${from ?? '(start)'}: stopped ${seconds.toFixed(1)} s, ${attempts} ${attempts === 1 ? 'retry' : 'retries'}`),
+});
 
 /** Starts the projectors with the application and stops them (after their batch in flight) on shutdown. */
 @Injectable()
@@ -52,7 +69,8 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   async onApplicationBootstrap(): Promise<void> {
     for (const runner of this.runners) {
       await runner.start();
-      this.logger.log(`${runner.name}: following the log after checkpoint ${runner.status().checkpoint ?? '(start)'}`);
+      const { running, checkpoint } = runner.status();
+      if (running) this.logger.log(`${runner.name}: following the log after checkpoint ${checkpoint ?? '(start)'}`);
     }
     this.marts.notify(); // the marts exist (and match the star schema) even before the first batch
     void this.recoverLoadedRuns();
@@ -79,15 +97,6 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
   }
 }
 
-/**
- * A projection that failed (PostgreSQL restarting, the DuckDB file's disk full) starts again from its stored
- * checkpoint by itself: its writes and its checkpoint are one transaction, so nothing is lost or doubled.
- */
-const restartAfterFailures = (logger: Logger, name: string): ProjectorRunnerOptions => ({
-  restartDelaysMs: [1_000, 2_000, 5_000, 10_000],
-  onFailure: (error, restartInMs) => logger.error(`${name} stopped: ${error.message}; starting again from its checkpoint in ${restartInMs} ms`),
-});
-
 @Module({
   providers: [
     // Compactable: after an erasure the file is rewritten without the erased values' old blocks.
@@ -102,9 +111,9 @@ const restartAfterFailures = (logger: Logger, name: string): ProjectorRunnerOpti
             metrics.martRefreshDuration.observe(result.durationMs / 1000);
             logger.debug(`marts refreshed at checkpoint ${result.checkpoint ?? '(start)'} in ${result.durationMs} ms`);
           },
-          onError: (error) => {
+          onError: (error, retryInMs) => {
             metrics.martRefreshFailures.inc();
-            logger.error(`mart refresh failed (marts keep their previous content): ${error.message}`);
+            logger.error(`mart refresh failed (marts keep their previous content${retryInMs === undefined ? '' : `; trying again in ${Math.round(retryInMs / 1000)} s`}): ${error.message}`);
           },
         });
       },
@@ -141,7 +150,9 @@ const restartAfterFailures = (logger: Logger, name: string): ProjectorRunnerOpti
           await compact();
         };
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure }), {
-          ...restartAfterFailures(logger, STAR_SCHEMA_PROJECTION),
+          // A full disk under the DuckDB file, PostgreSQL restarting: the batch rolled back, tried again until it commits.
+          retry: { retryable: isTransientFailure },
+          ...outageLog(logger, ' once it can read the log and write (free space on the disk under DuckDB)'),
           onBatch: (status, size, events, seconds) => {
             observe(status, size, events, seconds);
             logger.debug(`applied ${size} events (total ${status.eventsProjected})`);
@@ -157,13 +168,14 @@ const restartAfterFailures = (logger: Logger, name: string): ProjectorRunnerOpti
       useFactory: async (settings: Settings, store: EventStore, duckdb: DuckDbDatabase, starSchema: ProjectorRunner, batches: Subject<ReadonlyArray<RecordedEvent>>) => {
         const logger = new Logger('Quality');
         const gate = new QualityGate(store, duckdb, starSchema, await loadRuleSet(settings.qualityRules), {
+          retryable: isTransientFailure,
           onReport: ({ runId, checks, appended }) => {
             if (appended.length === 0) return;
             const failed = checks.filter((c) => !c.passed).map((c) => c.ruleId);
             logger.log(`run ${runId}: ${appended.at(-1)} after ${checks.length} checks${failed.length ? `, failing: ${failed.join(', ')}` : ', all passed'}`);
           },
           onError: (runId, error, retryInMs) =>
-            logger.error(`run ${runId}: quality checks failed to run: ${error.message}; ${retryInMs === undefined ? 'checked again at the next start' : `trying again in ${retryInMs} ms`}`),
+            logger.error(`run ${runId}: quality checks failed to run${retryInMs === undefined ? '' : ` (trying again in ${Math.round(retryInMs / 1000)} s)`}: ${error.message}`),
         });
         batches.subscribe((events) => gate.notice(events));
         return gate;
@@ -174,8 +186,9 @@ const restartAfterFailures = (logger: Logger, name: string): ProjectorRunnerOpti
       inject: [EVENT_STORE, SQL_CLIENT, METRICS],
       useFactory: (store: EventStore, sql: SqlClient, metrics: OlistMetrics) =>
         new ProjectorRunner(store, new SqlReadModelProjection(OPERATIONAL_READ_MODELS.name, sql, OPERATIONAL_READ_MODELS.handlers, OPERATIONAL_READ_MODELS.migrate), {
-          ...restartAfterFailures(new Logger('Projector'), OPERATIONAL_READ_MODELS.name),
+          retry: { retryable: isTransientFailure },
           onBatch: observeBatches(metrics),
+          ...outageLog(new Logger('Projector'), ' once PostgreSQL answers again'),
         }),
     },
     {

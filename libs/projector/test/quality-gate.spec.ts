@@ -1,6 +1,6 @@
 import { StarSchemaProjection } from '@olist/analytics';
 import { loadRuleSet } from '@olist/data-quality';
-import { DuckDbDatabase } from '@olist/duckdb';
+import { DuckDbDatabase, isStorageFailure } from '@olist/duckdb';
 import { PostgresEventStore, UpcastingEventStore, type EventStore } from '@olist/event-store';
 import { pipelineRunStreamId } from '@olist/etl-orchestration';
 import { executePipelineRunCommand } from '@olist/command-side';
@@ -76,5 +76,25 @@ describe('QualityGate', () => {
     await gate.idle();
     expect(await types()).toEqual(before);
     expect(reports).toHaveLength(1);
+  });
+
+  it('tries a check that could not read the DuckDB file again once the star schema has caught up', async () => {
+    const other = '1d8f9b6e-3a5c-4d7b-8e9f-2a3b4c5d6e7f';
+    await executePipelineRunCommand(store, { type: 'StartPipelineRun', runId: other, source: 'test', startedAt: '2026-11-22T00:02:00.000Z' }, 'test', 'cmd-start-2');
+    await executePipelineRunCommand(store, { type: 'CompletePipelineRun', runId: other, files: [], completedAt: '2026-11-22T00:03:00.000Z' }, 'test', 'cmd-complete-2');
+    let connects = 0;
+    const flaky = { connect: () => (++connects === 1 ? Promise.reject(new Error('IO Error: Database "olist" has been invalidated because checkpointing failed')) : duckdb.connect()) } as unknown as DuckDbDatabase;
+    const retried: Array<number | undefined> = [];
+    const done: QualityGateReport[] = [];
+    const second = new QualityGate(store, flaky, runner, await loadRuleSet(), { retryable: isStorageFailure, retryDelayMs: 10, onReport: (r) => done.push(r), onError: (_r, _e, retryInMs) => retried.push(retryInMs) });
+    try {
+      second.notice(await store.readStream(pipelineRunStreamId(other)));
+      for (let i = 0; i < 500 && done.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(retried).toEqual([10]);
+      expect(done.map((r) => r.runId)).toEqual([other]);
+      expect((await store.readStream(pipelineRunStreamId(other))).at(-1)!.type).toBe('PipelineRunCompleted');
+    } finally {
+      await second.stop();
+    }
   });
 });

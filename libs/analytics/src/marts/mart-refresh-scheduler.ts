@@ -16,9 +16,12 @@ export interface MartRefreshSchedulerOptions {
   readonly refresher?: MartRefresher;
   /** Called after each background refresh. Must not throw. */
   readonly onRefresh?: (result: MartRefreshResult) => void;
-  /** Called when a background refresh fails (the marts keep their previous content). Must not throw. */
-  readonly onError?: (error: Error) => void;
+  /** Called when a refresh fails (the marts keep their previous content), with when it is tried again (undefined: stopping). Must not throw. */
+  readonly onError?: (error: Error, retryInMs: number | undefined) => void;
 }
+
+/** A failed background refresh is tried again after 1 s, doubling up to a minute, unless a batch asks sooner. */
+const retryDelayMs = (failures: number): number => Math.min(1000 * 2 ** (failures - 1), 60_000);
 
 /**
  * Debounced mart refreshes for a running projector: {@link notify} after each applied batch; the marts
@@ -39,6 +42,8 @@ export class MartRefreshScheduler {
   private stopped = false;
   private last: MartRefreshResult | undefined;
   private lastError: Error | undefined;
+  /** Background refreshes failed in a row. */
+  private failures = 0;
 
   constructor(
     private readonly db: DuckDbDatabase,
@@ -56,14 +61,28 @@ export class MartRefreshScheduler {
     this.dirtySince ??= now;
     const gap = (this.options.minGapFactor ?? 10) * this.lastRun.durationMs;
     const due = Math.max(Math.min(now + this.idleMs, this.dirtySince + this.maxDelayMs), this.lastRun.endedAt + gap);
+    this.schedule(Math.max(0, due - now));
+  }
+
+  private schedule(delayMs: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.refreshNow().then(
-        (result) => this.options.onRefresh?.(result),
-        (error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error))),
+        (result) => {
+          this.failures = 0;
+          this.options.onRefresh?.(result);
+        },
+        (error: unknown) => {
+          // The marts stay behind the star schema until a refresh succeeds (the disk was full…): try again even if no batch comes.
+          const retryInMs = this.stopped ? undefined : retryDelayMs(++this.failures);
+          this.options.onError?.(error instanceof Error ? error : new Error(String(error)), retryInMs);
+          if (retryInMs === undefined) return;
+          this.dirtySince ??= Date.now();
+          if (!this.timer) this.schedule(retryInMs);
+        },
       );
-    }, Math.max(0, due - now));
+    }, delayMs);
     this.timer.unref?.();
   }
 
@@ -103,7 +122,7 @@ export class MartRefreshScheduler {
     if (this.timer || this.dirtySince !== undefined) {
       await this.refreshNow().then(
         (result) => this.options.onRefresh?.(result),
-        (error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error))),
+        (error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error)), undefined),
       );
     }
     this.stopped = true;

@@ -42,6 +42,8 @@ export class ProjectionsController {
           // Events in the log after the checkpoint: 0 when caught up (counted up to LAG_COUNT_LIMIT).
           lagEvents: await this.store.countAfter(s.checkpoint, LAG_COUNT_LIMIT),
           lastBatchAt: s.lastBatchAt?.toISOString() ?? null, running: s.running, error: s.error?.message ?? null,
+          // Stopped on a failure it tries again by itself (the disk under DuckDB is full): the next attempt.
+          retry: s.retry ? { attempt: s.retry.attempt, at: s.retry.at.toISOString() } : null,
         };
       })),
       ...(caughtUp === undefined ? {} : { caughtUp }),

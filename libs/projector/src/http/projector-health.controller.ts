@@ -8,7 +8,10 @@ import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs
 import { DUCKDB, PROJECTORS } from '../tokens.js';
 import { Public } from '@olist/security';
 
-/** The projector process's health: its DuckDB file answers, every projector runs, the event store answers. */
+/**
+ * The projector process's health: its DuckDB file answers, every projector runs, the event store answers. A projector
+ * stopped on a failure it tries again (the disk under DuckDB is full) is down, with the next attempt in its details.
+ */
 @ApiTags('operations')
 @Public()
 @Controller('health')
@@ -38,7 +41,9 @@ export class ProjectorHealthController {
         const indicator = this.indicators.check(runner.name);
         const s = runner.status();
         const details = { checkpoint: s.checkpoint ?? null, eventsProjected: s.eventsProjected };
-        return s.running && !s.error ? indicator.up(details) : indicator.down({ ...details, message: s.error?.message ?? 'not running' });
+        if (s.running && !s.error) return indicator.up(details);
+        const retry = s.retry ? { retry: { attempt: s.retry.attempt, at: s.retry.at.toISOString() } } : {};
+        return indicator.down({ ...details, message: s.error?.message ?? 'not running', ...retry });
       }),
     ]);
   }

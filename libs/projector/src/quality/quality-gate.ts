@@ -15,13 +15,13 @@ export interface QualityGateReport {
 
 export interface QualityGateOptions {
   readonly onReport?: (report: QualityGateReport) => void;
-  /** Called with each failed check, and the delay before it is tried again (undefined: not again before the next start). */
+  /** A check failed to run; `retryInMs` is set when it is tried again (see `retryable`). */
   readonly onError?: (runId: string, error: Error, retryInMs: number | undefined) => void;
-  /** Delays before checking a run again after a failure (PostgreSQL restarting, say); default 1 s to 30 s, about 80 s in all. */
-  readonly retryDelaysMs?: ReadonlyArray<number>;
+  /** Failures after which the check is tried again once the star schema has caught up (e.g. the DuckDB file could not be read or written). */
+  readonly retryable?: (error: Error) => boolean;
+  /** Default 5 s. */
+  readonly retryDelayMs?: number;
 }
-
-const DEFAULT_RETRY_DELAYS_MS = [1_000, 2_000, 5_000, 10_000, 30_000, 30_000];
 
 export const QUALITY_GATE_ACTOR = 'system:quality-gate';
 
@@ -75,23 +75,21 @@ export class QualityGate {
     await this.queue;
   }
 
-  private schedule(runId: string, catchUpFirst: boolean, failures = 0): void {
+  private schedule(runId: string, catchUpFirst: boolean): void {
     if (this.stopped || this.pending.has(runId)) return;
     this.pending.add(runId);
     this.queue = this.queue.then(async () => {
-      let retryInMs: number | undefined;
       try {
         if (this.stopped) return;
         const report = await this.check(runId, catchUpFirst);
         if (report) this.options.onReport?.(report);
       } catch (error) {
-        retryInMs = this.stopped ? undefined : (this.options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS)[failures];
+        const retryInMs = !this.stopped && this.options.retryable?.(error as Error) ? (this.options.retryDelayMs ?? 5_000) : undefined;
         this.options.onError?.(runId, error as Error, retryInMs);
+        if (retryInMs !== undefined) setTimeout(() => this.schedule(runId, true), retryInMs).unref();
       } finally {
         this.pending.delete(runId);
       }
-      // Posting the report again is safe: its command id is the run's and the rule set's.
-      if (retryInMs !== undefined) setTimeout(() => this.schedule(runId, true, failures + 1), retryInMs).unref();
     });
   }
 

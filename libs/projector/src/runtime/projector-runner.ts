@@ -9,9 +9,12 @@ export interface ProjectorStatus {
   readonly eventsProjected: number;
   /** Wall-clock time the last batch was applied by this runner. */
   readonly lastBatchAt: Date | undefined;
+  /** Following the log: false before start, after stop, and from a failure until it applies or catches up again. */
   readonly running: boolean;
-  /** Why the subscription stopped, if it failed. */
+  /** Why it stopped, if it failed (kept while it tries again). */
   readonly error: Error | undefined;
+  /** Set while a failure its retry policy calls transient waits for the next attempt. */
+  readonly retry: { readonly attempt: number; readonly at: Date } | undefined;
 }
 
 /**
@@ -20,31 +23,43 @@ export interface ProjectorStatus {
  */
 export const DEFAULT_MAX_BATCH_SIZE = 10_000;
 
-export interface ProjectorRunnerOptions {
-  /** Largest batch handed to the projection (passed to the subscription; default {@link DEFAULT_MAX_BATCH_SIZE}). */
-  readonly maxBatchSize?: number;
-  /** Called after each applied batch (metrics, logs, process managers that react to projected events). Must not throw. */
-  readonly onBatch?: (status: ProjectorStatus, batchSize: number, events: ReadonlyArray<RecordedEvent>, seconds: number) => void;
-  /**
-   * After a failure (the event store or the projection's database unreachable, a full disk), start again from
-   * the projection's stored checkpoint after these delays, the last repeated until a batch applies again.
-   * Default: none, the runner stays failed.
-   */
-  readonly restartDelaysMs?: ReadonlyArray<number>;
-  /** Called with each failure, and the delay before the next start (undefined: the runner stays failed). Must not throw. */
-  readonly onFailure?: (error: Error, restartInMs: number | undefined) => void;
-}
+/** Delay before the n-th attempt in a row after a transient failure: 1 s, doubling, at most 30 s. */
+export const defaultRetryDelayMs = (attempt: number): number => Math.min(1000 * 2 ** (attempt - 1), 30_000);
 
-const signal = (): { promise: Promise<void>; resolve: () => void } => {
+const deferred = (): { promise: Promise<void>; resolve: () => void } => {
   let resolve!: () => void;
   const promise = new Promise<void>((r) => (resolve = r));
   return { promise, resolve };
 };
 
+export interface ProjectorRetryPolicy {
+  /** Whether trying again later may succeed (e.g. the disk under the DuckDB file was full). Other failures stop the runner for good. */
+  readonly retryable: (error: Error) => boolean;
+  /** Default {@link defaultRetryDelayMs}. */
+  readonly delayMs?: (attempt: number) => number;
+}
+
+export interface ProjectorRunnerOptions {
+  /** Largest batch handed to the projection (passed to the subscription; default {@link DEFAULT_MAX_BATCH_SIZE}). */
+  readonly maxBatchSize?: number;
+  /** Called after each applied batch (metrics, logs, process managers that react to projected events). Must not throw. */
+  readonly onBatch?: (status: ProjectorStatus, batchSize: number, events: ReadonlyArray<RecordedEvent>, seconds: number) => void;
+  /** Without one, any failure stops the runner for good (a restart resumes it from its checkpoint). */
+  readonly retry?: ProjectorRetryPolicy;
+  /** Called on each failure, with the attempt to come when the policy retries it (`status.retry`). Must not throw. */
+  readonly onFailure?: (status: ProjectorStatus, error: Error) => void;
+  /** Called once a runner that failed applies a batch or catches up again, with the checkpoint it read back and went on from. Must not throw. */
+  readonly onResume?: (status: ProjectorStatus, outage: { readonly from: Checkpoint | undefined; readonly attempts: number; readonly seconds: number }) => void;
+}
+
 /**
  * Feeds one projection from the global log: catch-up then live, resuming after the projection's stored
  * checkpoint. The subscription delivers batches one at a time; the projection writes each batch and its
  * checkpoint atomically, so stopping or crashing at any point loses or repeats nothing.
+ *
+ * A failure its retry policy calls transient (the disk under DuckDB is full) is tried again with back-off the way a
+ * restart would: the projection is closed and initialised again, and a new subscription starts after the checkpoint
+ * it reads back from its store, so whatever the failed batch left (nothing, or all of it) is where it resumes.
  */
 export class ProjectorRunner {
   private subscription: Subscription | undefined;
@@ -52,15 +67,15 @@ export class ProjectorRunner {
   private count = 0;
   private lastBatchAt: Date | undefined;
   private error: Error | undefined;
+  private retry: ProjectorStatus['retry'];
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private outage: { attempts: number; since: number; from?: Checkpoint | undefined } | undefined;
+  private stopped = true;
   private failed: Promise<never> | undefined;
   private rejectFailed: ((error: Error) => void) | undefined;
-  /** Failures since the last applied batch: picks the restart delay. */
-  private failures = 0;
-  private restartTimer: NodeJS.Timeout | undefined;
-  private restarting = false;
-  private stopped = false;
-  /** Settled at every start, failure and stop: what a waiter that saw the runner down waits for. */
-  private changed = signal();
+  private attempting: Promise<void> | undefined;
+  /** Resolved (and replaced) whenever the runner fails, subscribes again after a failure, or stops. */
+  private changed = deferred();
 
   constructor(
     private readonly store: EventStore,
@@ -74,22 +89,28 @@ export class ProjectorRunner {
 
   /** Initialises the projection and subscribes after its checkpoint. */
   async start(): Promise<void> {
-    if (this.subscription) throw new Error(`projector ${this.name} is already running`);
+    if (this.subscription || this.retry) throw new Error(`projector ${this.name} is already running`);
     this.stopped = false;
+    this.error = undefined;
+    this.outage = undefined;
     this.failed = new Promise<never>((_, reject) => {
       this.rejectFailed = reject;
     });
     this.failed.catch(() => undefined); // observed through waitUntilCaughtUp/status
-    await this.projection.init();
-    await this.subscribe();
+    try {
+      await this.subscribe();
+    } catch (error) {
+      if (!this.options.retry?.retryable(error as Error)) throw error;
+      this.fail(error as Error); // e.g. started on a full disk: it tries again like any batch
+    }
   }
 
   private async subscribe(): Promise<void> {
+    await this.projection.init();
     const after = await this.projection.checkpoint();
     this.current = after;
     this.count = (await this.projection.eventsProjected?.()) ?? 0;
-    this.error = undefined;
-    this.subscription = this.store.subscribeToAll({
+    const subscription: Subscription = this.store.subscribeToAll({
       after,
       maxBatchSize: this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
       handler: async (events, checkpoint) => {
@@ -98,43 +119,67 @@ export class ProjectorRunner {
         this.current = checkpoint;
         this.count += events.length;
         this.lastBatchAt = new Date();
-        this.failures = 0;
+        this.resumed();
         this.options.onBatch?.(this.status(), events.length, events, (performance.now() - started) / 1000);
       },
-      onError: (error) => this.fail(error),
+      onError: (error) => {
+        if (this.subscription === subscription) this.fail(error);
+      },
     });
-    this.notifyChange();
+    this.subscription = subscription;
+    if (this.outage) subscription.caughtUp().then(() => this.subscription === subscription && this.resumed(), () => undefined);
   }
 
   private fail(error: Error): void {
-    this.error = error;
     this.subscription = undefined;
-    const delays = this.options.restartDelaysMs ?? [];
-    const delay = this.stopped || delays.length === 0 ? undefined : delays[Math.min(this.failures, delays.length - 1)]!;
-    this.failures += 1;
-    this.options.onFailure?.(error, delay);
-    if (delay === undefined) this.rejectFailed?.(error);
-    else {
-      this.restarting = true;
-      this.restartTimer = setTimeout(() => void this.restart(), delay);
+    this.error = error;
+    if (this.stopped) return;
+    const policy = this.options.retry;
+    if (policy?.retryable(error)) {
+      this.outage ??= { attempts: 0, since: performance.now() };
+      const attempt = ++this.outage.attempts;
+      const delay = (policy.delayMs ?? defaultRetryDelayMs)(attempt);
+      this.retry = { attempt, at: new Date(Date.now() + delay) };
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined;
+        this.attempting = this.tryAgain().finally(() => (this.attempting = undefined));
+      }, delay);
+      this.options.onFailure?.(this.status(), error);
+      this.signalChange();
+    } else {
+      this.retry = undefined;
+      this.options.onFailure?.(this.status(), error);
+      this.rejectFailed?.(error);
+      this.signalChange();
     }
-    this.notifyChange();
   }
 
-  private async restart(): Promise<void> {
-    this.restartTimer = undefined;
+  /** What a restart does: the projection's connections opened again, its checkpoint read back, a new subscription. */
+  private async tryAgain(): Promise<void> {
     if (this.stopped) return;
     try {
+      await this.projection.close?.();
       await this.subscribe();
-      this.restarting = false;
+      if (this.outage) this.outage.from = this.current;
+      if (this.stopped) return; // stop() waited for this attempt: it stops the new subscription
+      this.retry = undefined;
+      this.signalChange();
     } catch (error) {
-      this.fail(error as Error); // the checkpoint could not be read yet: wait again
+      this.fail(error as Error);
     }
   }
 
-  private notifyChange(): void {
+  private resumed(): void {
+    const outage = this.outage;
+    if (!outage) return;
+    this.outage = undefined;
+    this.error = undefined;
+    this.options.onResume?.(this.status(), { from: outage.from, attempts: outage.attempts, seconds: (performance.now() - outage.since) / 1000 });
+  }
+
+  private signalChange(): void {
     this.changed.resolve();
-    this.changed = signal();
+    this.changed = deferred();
   }
 
   status(): ProjectorStatus {
@@ -143,33 +188,30 @@ export class ProjectorRunner {
       checkpoint: this.current,
       eventsProjected: this.count,
       lastBatchAt: this.lastBatchAt,
-      running: this.subscription !== undefined,
+      running: this.subscription !== undefined && this.outage === undefined,
       error: this.error,
+      retry: this.retry,
     };
   }
 
   /**
    * Resolves once everything committed to the store before the call has been applied; rejects if the
-   * subscription fails first (or has failed) and will not start again. A runner that restarts after
-   * failures is waited for.
+   * runner fails for good first (or has failed), or stops. Waits through the attempts of a transient failure.
    */
   async waitUntilCaughtUp(): Promise<void> {
     for (;;) {
-      const subscription = this.subscription;
       const changed = this.changed.promise;
-      if (!subscription) {
-        if (this.restarting && !this.stopped) {
-          await changed;
-          continue;
-        }
-        if (this.error) throw this.error;
-        throw new Error(`projector ${this.name} is not running`);
+      if (this.retry) {
+        await Promise.race([changed, this.failed!]);
+        continue;
       }
+      if (this.error && !this.subscription) throw this.error;
+      const subscription = this.subscription;
+      if (!subscription) throw new Error(`projector ${this.name} is not running`);
       try {
-        const outcome = await Promise.race([subscription.caughtUp().then(() => 'caught up' as const), this.failed!, changed.then(() => 'changed' as const)]);
-        if (outcome === 'caught up') return;
+        if (await Promise.race([subscription.caughtUp().then(() => true), changed.then(() => false), this.failed!])) return;
       } catch (error) {
-        if (!this.restarting || this.stopped) throw error;
+        if (this.subscription === subscription || !this.retry) throw error;
       }
     }
   }
@@ -181,12 +223,13 @@ export class ProjectorRunner {
    */
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.restartTimer);
-    this.restartTimer = undefined;
-    this.restarting = false;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+    this.retry = undefined;
+    await this.attempting;
     const subscription = this.subscription;
     this.subscription = undefined;
-    this.notifyChange();
+    this.signalChange();
     await subscription?.stop();
     await this.projection.close?.();
   }
