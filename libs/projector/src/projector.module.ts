@@ -15,7 +15,7 @@ import { observeBatches, watchProjections } from './runtime/projector-metrics.js
 import { LocalStarSchemaSnapshots } from './api/star-schema-snapshots.js';
 import { OPERATIONAL_READ_MODELS } from './runtime/operational-read-models.js';
 import { ProjectorRunner, type ProjectorRunnerOptions } from './runtime/projector-runner.js';
-import { isTransientFailure } from './runtime/transient-failure.js';
+import { isTransientFailure, whatCures } from './runtime/transient-failure.js';
 import {
   DUCKDB,
   MART_READER,
@@ -36,14 +36,14 @@ import { Inject, Injectable, Logger, Module, type OnApplicationBootstrap, type O
 
 /**
  * A runner's failures and recoveries in the log: the first failure of an outage as an error, each further attempt as a
- * warning. `cure`: what lets a retried failure pass.
+ * warning, with what lets it pass (`whatCures`).
  */
-const outageLog = (logger: Logger, cure = ''): Pick<ProjectorRunnerOptions, 'onFailure' | 'onResume'> => ({
+const outageLog = (logger: Logger): Pick<ProjectorRunnerOptions, 'onFailure' | 'onResume'> => ({
   onFailure: ({ name, checkpoint, retry }, error) => {
     const at = `checkpoint ${checkpoint ?? '(start)'}`;
     if (!retry) logger.error(`${name} stopped at ${at}: ${error.message}. It stays stopped: restart the projector once the cause is fixed (it resumes from that checkpoint)`);
     else if (retry.attempt === 1) {
-      logger.error(`${name} stopped at ${at}: ${error.message}. It tries again with back-off (next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s) from the checkpoint stored with the data, and resumes by itself${cure}`);
+      logger.error(`${name} stopped at ${at}: ${error.message}. It tries again with back-off (next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s) from the checkpoint stored with the data, and resumes by itself${whatCures(error)}`);
     } else logger.warn(`${name} still stopped at ${at} (attempt ${retry.attempt - 1} failed, next in ${Math.round((retry.at.getTime() - Date.now()) / 1000)} s): ${error.message}`);
   },
   onResume: ({ name }, { from, attempts, seconds }) =>
@@ -152,7 +152,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure }), {
           // A full disk under the DuckDB file, PostgreSQL restarting: the batch rolled back, tried again until it commits.
           retry: { retryable: isTransientFailure },
-          ...outageLog(logger, ' once it can read the log and write (free space on the disk under DuckDB)'),
+          ...outageLog(logger),
           onBatch: (status, size, events, seconds) => {
             observe(status, size, events, seconds);
             logger.debug(`applied ${size} events (total ${status.eventsProjected})`);
@@ -188,7 +188,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         new ProjectorRunner(store, new SqlReadModelProjection(OPERATIONAL_READ_MODELS.name, sql, OPERATIONAL_READ_MODELS.handlers, OPERATIONAL_READ_MODELS.migrate), {
           retry: { retryable: isTransientFailure },
           onBatch: observeBatches(metrics),
-          ...outageLog(new Logger('Projector'), ' once PostgreSQL answers again'),
+          ...outageLog(new Logger('Projector')),
         }),
     },
     {

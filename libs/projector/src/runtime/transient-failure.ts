@@ -9,3 +9,13 @@ import { isConnectionFailure } from '@olist/postgres';
  */
 export const isTransientFailure = (error: Error): boolean =>
   isStorageFailure(error) || isConnectionFailure(error) || error instanceof EventStoreUnavailableError;
+
+/** What lets a projection stopped by `error` go on by itself, said to the operator ('' when nothing will). */
+export const whatCures = (error: Error): string =>
+  isStorageFailure(error)
+    ? ' once DuckDB can write (free space on that disk)'
+    : isConnectionFailure(error)
+      ? ' once PostgreSQL answers again'
+      : error instanceof EventStoreUnavailableError
+        ? ' once the event store answers again'
+        : '';
