@@ -4,14 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
-import { MART_TABLES, STAR_SCHEMA_TABLES, duckDbTableContent } from '@olist/analytics';
-import { DuckDbDatabase } from '@olist/duckdb';
 import { generateDataset } from '@olist/generator';
 import { SOURCE_FILES } from '@olist/ingestion';
 import { createPgClient, createTestDatabase, type TableContent, type TestDatabase } from '@olist/postgres';
 import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { generateApiKey } from '@olist/security';
 import { seededRandom } from '../support/child-apps.js';
+import { starSchemaContent } from '../support/read-model-content.js';
 import { ServerSystem } from '../support/server-system.js';
 
 const ORDERS = 600;
@@ -32,15 +31,7 @@ const writeCsv = (path: string, rows: Rows): Promise<void> => writeFile(path, st
 
 /** The star schema, the marts and the domain events (the pipeline runs and their batch statistics are each loader's own). */
 const finalState = async (dbUrl: string, duckdbPath: string): Promise<{ tables: Record<string, TableContent | undefined>; duplicateEvents: number }> => {
-  const tables: Record<string, TableContent | undefined> = {};
-  const db = await DuckDbDatabase.open(duckdbPath, { config: { access_mode: 'READ_ONLY' } });
-  const duck = await db.connect();
-  try {
-    for (const table of [...STAR_SCHEMA_TABLES, ...MART_TABLES]) tables[table] = await duckDbTableContent(duck, table);
-  } finally {
-    duck.close();
-    db.close();
-  }
+  const tables = await starSchemaContent(duckdbPath);
   const sql = createPgClient(dbUrl, { max: 1 });
   try {
     // A zip prefix's points are recorded one event per prefix and batch: how the rows fall into batches shapes

@@ -5,8 +5,8 @@ import { tableContent, tablesInSchemas, type SqlClient, type TableContent } from
 
 const READ_MODEL_SCHEMAS = ['etl_orchestration', 'data_quality'];
 
-/** Every table a rebuild makes (star schema and marts in the DuckDB file, the operational read models in `sql`), by content hash. */
-export const derivedContent = async (duckdbPath: string, sql: SqlClient): Promise<Record<string, TableContent | undefined>> => {
+/** Every star-schema table and mart of a DuckDB file no process holds, by content hash. */
+export const starSchemaContent = async (duckdbPath: string): Promise<Record<string, TableContent | undefined>> => {
   const out: Record<string, TableContent | undefined> = {};
   const db = await DuckDbDatabase.open(duckdbPath, { config: { access_mode: 'READ_ONLY' } });
   const duck = await db.connect();
@@ -16,6 +16,12 @@ export const derivedContent = async (duckdbPath: string, sql: SqlClient): Promis
     duck.close();
     db.close();
   }
+  return out;
+};
+
+/** Every table a rebuild makes (star schema and marts in the DuckDB file, the operational read models in `sql`), by content hash. */
+export const derivedContent = async (duckdbPath: string, sql: SqlClient): Promise<Record<string, TableContent | undefined>> => {
+  const out = await starSchemaContent(duckdbPath);
   for (const table of await tablesInSchemas(sql, READ_MODEL_SCHEMAS)) out[table] = await tableContent(sql, table);
   return out;
 };

@@ -1,6 +1,5 @@
-import { MART_TABLES, STAR_SCHEMA_TABLES, duckDbTableContent } from '@olist/analytics';
-import { DuckDbDatabase } from '@olist/duckdb';
 import { createPgClient, type SqlClient, type TableContent } from '@olist/postgres';
+import { starSchemaContent } from './read-model-content.js';
 
 /**
  * What a load leaves behind that must not depend on how the load went (faults, retries, racing
@@ -36,15 +35,7 @@ export interface RunOutcome {
 
 /** The outcome of a load on `dbUrl` (PostgreSQL server) and `duckdbPath` (no process may hold the file). */
 export const runOutcome = async (dbUrl: string, duckdbPath: string): Promise<RunOutcome> => {
-  const tables: Record<string, TableContent | undefined> = {};
-  const db = await DuckDbDatabase.open(duckdbPath, { config: { access_mode: 'READ_ONLY' } });
-  const duck = await db.connect();
-  try {
-    for (const table of [...STAR_SCHEMA_TABLES, ...MART_TABLES]) tables[table] = await duckDbTableContent(duck, table);
-  } finally {
-    duck.close();
-    db.close();
-  }
+  const tables = await starSchemaContent(duckdbPath);
   const sql = createPgClient(dbUrl, { max: 1 });
   try {
     for (const [name, select] of Object.entries(READ_MODELS)) tables[name] = await queryContent(sql, select);
