@@ -34,6 +34,7 @@ const EXPECTED_TYPES: Record<string, string> = {
   olistdw_pipeline_last_run_started_timestamp_seconds: 'gauge',
   olistdw_up: 'gauge',
   olistdw_duckdb_file_size_bytes: 'gauge',
+  olistdw_duckdb_memory_bytes: 'gauge',
   process_cpu_user_seconds_total: 'counter',
   process_resident_memory_bytes: 'gauge',
   nodejs_heap_size_used_bytes: 'gauge',
@@ -165,6 +166,9 @@ describe('Prometheus metrics (embedded: the API with its in-process projector)',
     expect(valueOf(exposition, 'olistdw_pipeline_last_run_quality_score')).toBe(latest.quality_score);
     for (const component of ['event_store', 'database', 'duckdb']) expect([component, valueOf(exposition, 'olistdw_up', { component })]).toEqual([component, 1]);
     expect(valueOf(exposition, 'olistdw_duckdb_file_size_bytes')).toBeGreaterThan(100_000);
+    // What DuckDB's buffer manager holds: the tables just projected, within the owner's memory limit (1GB).
+    expect(valueOf(exposition, 'olistdw_duckdb_memory_bytes', { tag: 'base_table' })).toBeGreaterThan(0);
+    expect(sumOf(exposition, 'olistdw_duckdb_memory_bytes')).toBeLessThanOrEqual(2 ** 30);
     expect(valueOf(exposition, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 

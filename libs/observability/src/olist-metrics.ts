@@ -150,6 +150,13 @@ export class OlistMetrics {
     registers: [this.registry],
   });
 
+  readonly duckdbMemory = new Gauge({
+    name: 'olistdw_duckdb_memory_bytes',
+    help: "Memory DuckDB's buffer manager holds for the star schema's database, by what it holds (duckdb_memory(): base tables, indexes, hash tables…); bounded by DUCKDB_MEMORY_LIMIT",
+    labelNames: ['tag'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

@@ -42,6 +42,15 @@ export const watchProjections = (
     metrics.duckdbFileSize.set(sizes[0]! + sizes[1]!);
   });
   metrics.onScrape(async () => {
+    const client = await duckdb.connect();
+    try {
+      const rows = await client.query<{ tag: string; bytes: bigint }>('SELECT tag, memory_usage_bytes AS bytes FROM duckdb_memory()');
+      for (const { tag, bytes } of rows) metrics.duckdbMemory.set({ tag: tag.toLowerCase() }, Number(bytes));
+    } finally {
+      client.close();
+    }
+  });
+  metrics.onScrape(async () => {
     const answers = await duckdb.connect().then(async (client) => {
       try {
         await client.run('SELECT 1');
