@@ -112,7 +112,7 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
       'shipping_limit_date: "soon" is not a timestamp (YYYY-MM-DD HH:MM:SS)',
       'price: "-" is not an amount (e.g. 58.90)',
     ]);
-    expect(body.results[2]!.reasons[0]).toBe('row has 2 values but the header has 7 columns');
+    expect(body.results[2]!.reasons[0]).toBe('row has 2 values but the header has 7 columns: product_id, seller_id, shipping_limit_date, price, freight_value missing');
 
     // The same bad row on two lines is two rejections, each recorded on the run's stream.
     const twice = await post(`/v1/pipeline-runs/${RUN}/files/order_items/batches`, {
