@@ -94,7 +94,7 @@ const ingest = async (dir: string): Promise<{ rejections: Outcome[]; accepted: R
         parser = new RowParser(file, record.values);
         continue;
       }
-      if (record.parseError !== undefined) throw new Error(`${file.fileName}:${record.line}: ${record.parseError}`);
+      if (record.defects !== undefined) throw new Error(`${file.fileName}:${record.line}: ${JSON.stringify(record.defects)}`);
       const parsed = parser.parse(record.values);
       if (parsed.kind === 'invalid') {
         rejections.push({ file: file.name, line: record.line, reasons: parsed.reasons });
