@@ -39,6 +39,31 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
     expect(await one({ line: 5.5, values: [] })).toBe('rows.0.line must be an integer number');
     expect(await one({ line: 5, values: 'a,b' })).toBe('rows.0.values must be an array');
     expect(await one('x')).toBe('rows.0 must be an object');
+    expect(await one({ line: 5, values: ['a'], defects: [{ position: -1, kind: 'not-utf8' }] })).toBe('rows.0.defects.0.position must be a whole number, 0 or more');
+    expect(await one({ line: 5, values: ['a'], defects: [{ position: 0, kind: 'odd' }] })).toBe('rows.0.defects.0.kind must be one of unclosed-quote, not-utf8, too-large');
+    expect(await one({ line: 5, values: ['a'], defects: [{ position: 0, kind: 'too-large' }] })).toBe('rows.0.defects.0.bytes must be the value\u2019s size in bytes, for a too-large value only');
+    expect(await one({ line: 5, values: ['a'], defects: 'x' })).toBe('rows.0.defects must be an array of at most 1000');
+  });
+
+  it('rejects a row the loader found faulty, naming the column, and keeps the rest of the batch', async () => {
+    const run = '5d4c3b2a-1f0e-4d9c-8b7a-6f5e4d3c2b1a';
+    expect((await post('/v1/pipeline-runs', { runId: run, source: 'test' })).status).toBe(201);
+    const res = await post(`/v1/pipeline-runs/${run}/files/categories/batches`, {
+      header,
+      rows: [
+        { line: 20, values: ['cama_mesa_banho', 'bed\ufffd'], defects: [{ position: 1, kind: 'not-utf8' }] },
+        { line: 21, values: ['x'.repeat(70_000), 'huge'] },
+        { line: 22, values: ['"esporte,sports'], defects: [{ position: 0, kind: 'unclosed-quote' }] },
+        { line: 23, values: ['esporte_lazer', 'sports_leisure'] },
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { results: unknown[] }).results).toEqual([
+      { line: 20, outcome: 'rejected', reasons: ['product_category_name_english: is not valid UTF-8 (the bytes that are not read as U+FFFD)'] },
+      { line: 21, outcome: 'rejected', reasons: ['product_category_name: is 70,000 bytes long, over the limit of 65,536'] },
+      { line: 22, outcome: 'rejected', reasons: ['product_category_name: its opening quote is never closed on the line, so the line cannot be split into values'] },
+      { line: 23, outcome: 'accepted' },
+    ]);
   });
 
   it('refuses an unknown file with the list of known ones', async () => {
@@ -112,7 +137,7 @@ describe('bad input gets a 4xx naming the problem, and what was accepted stays',
       'shipping_limit_date: "soon" is not a timestamp (YYYY-MM-DD HH:MM:SS)',
       'price: "-" is not an amount (e.g. 58.90)',
     ]);
-    expect(body.results[2]!.reasons[0]).toBe('row has 2 values but the header has 7 columns');
+    expect(body.results[2]!.reasons[0]).toBe('row has 2 values but the header has 7 columns: product_id, seller_id, shipping_limit_date, price, freight_value missing');
 
     // The same bad row on two lines is two rejections, each recorded on the run's stream.
     const twice = await post(`/v1/pipeline-runs/${RUN}/files/order_items/batches`, {

@@ -528,7 +528,7 @@ export const defectTransformers = (options: Required<DefectOptions>, recorder: D
         if (pickers.short_row.pick()) {
           const columns = REVIEW_COLUMNS;
           add('short_row', writeShort({ ...row, review_id: ids.hex32() }, columns - 1),
-            `row has ${columns - 1} values but the header has ${columns} columns`);
+            `row has ${columns - 1} values but the header has ${columns} columns: review_answer_timestamp missing`);
         }
         return out;
       },

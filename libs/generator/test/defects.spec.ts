@@ -94,7 +94,7 @@ const ingest = async (dir: string): Promise<{ rejections: Outcome[]; accepted: R
         parser = new RowParser(file, record.values);
         continue;
       }
-      if (record.parseError !== undefined) throw new Error(`${file.fileName}:${record.line}: ${record.parseError}`);
+      if (record.defects !== undefined) throw new Error(`${file.fileName}:${record.line}: ${JSON.stringify(record.defects)}`);
       const parsed = parser.parse(record.values);
       if (parsed.kind === 'invalid') {
         rejections.push({ file: file.name, line: record.line, reasons: parsed.reasons });
@@ -206,7 +206,7 @@ describe('defect injection (2,000 orders, default rate)', () => {
     expect(byKind('unparsable_number')[0]!.expectedReason).toMatch(/^price: ".*" is not an amount \(e\.g\. 58\.90\)$/);
     expect(byKind('unparsable_timestamp')[0]!.expectedReason).toMatch(/^shipping_limit_date: ".*" is not a timestamp/);
     expect(byKind('unknown_uf')[0]!.expectedReason).toBe('customer_state: the value (withheld: personal data) is not a Brazilian state (UF)');
-    expect(byKind('short_row')[0]!.expectedReason).toBe('row has 6 values but the header has 7 columns');
+    expect(byKind('short_row')[0]!.expectedReason).toBe('row has 6 values but the header has 7 columns: review_answer_timestamp missing');
     expect(byKind('negative_price')[0]!.expectedReason).toMatch(/^price must not be negative \(got -\d+ centavos\)$/);
     expect(byKind('negative_freight')[0]!.expectedReason).toMatch(/^freight_value must not be negative/);
     expect(byKind('negative_payment')[0]!.expectedReason).toMatch(/^payment_value must not be negative/);

@@ -1,11 +1,19 @@
 import {
-  isUf, latitudeProblem, longitudeProblem, parseCentavos, parseOlistTimestamp, parseZipPrefix, storableText, unstorableTextProblem,
+  isUf, latitudeProblem, longitudeProblem, parseCentavos, parseOlistTimestamp, parseZipPrefix, sourceIdProblem, storableText, unstorableTextProblem,
   type Centavos, type Geolocation, type Uf, type ZipPrefix,
 } from '@olist/shared-kernel';
 
+/** A number as the files write them: decimal, an exponent allowed (not hexadecimal, "Infinity" or "NaN", which `Number` takes). */
+const DECIMAL_NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+/** Characters a reason shows escaped: controls and invisible format marks (direction marks, zero-width joiners). */
+const INVISIBLE = /[\p{Cc}\p{Cf}]/gu;
+
+/** -0 read as 0: "-0" is a way of writing zero, and -0 is no value of the files. */
+const zeroed = (n: number): number => (n === 0 ? 0 : n);
+
 /**
  * Reads typed values out of one raw CSV row, collecting a reason for every field that cannot be read
- * (a row is rejected with all its problems, not just the first).
+ * (a row is rejected with all its problems, not just the first; one reason per field, the first found).
  */
 export class FieldReader {
   readonly reasons: string[] = [];
@@ -26,15 +34,16 @@ export class FieldReader {
     return storableText(v);
   }
 
-  /** The value as a reason quotes it, unless it is personal data. */
+  /** The value as a reason quotes it (invisible characters escaped), unless it is personal data. */
   private quoted(column: string, v: string): string {
-    return this.personal.has(column) ? 'the value (withheld: personal data)' : `"${v}"`;
+    if (this.personal.has(column)) return 'the value (withheld: personal data)';
+    return `"${v.replace(INVISIBLE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`)}"`;
   }
 
-  private fail(column: string, problem: string): undefined {
-    const reason = `${column}: ${problem}`;
-    // A column read by two of the row's commands is one reason.
-    if (!this.reasons.includes(reason)) this.reasons.push(reason);
+  /** Records why a column cannot be read, unless it has a reason already (a column read by two of the row's commands, or a value already found unreadable). */
+  fail(column: string, problem: string): undefined {
+    const prefix = `${column}: `;
+    if (!this.reasons.some((r) => r.startsWith(prefix))) this.reasons.push(prefix + problem);
     return undefined;
   }
 
@@ -47,6 +56,23 @@ export class FieldReader {
   optionalText(column: string): string | null {
     const v = this.raw(column);
     return v.trim() === '' ? null : v;
+  }
+
+  /** An id, or a category's name: see `sourceIdProblem`. */
+  identifier(column: string): string {
+    const v = this.text(column);
+    return v === '' ? v : this.checkedId(column, v);
+  }
+
+  optionalIdentifier(column: string): string | null {
+    const v = this.raw(column).trim();
+    return v === '' ? null : this.checkedId(column, v);
+  }
+
+  private checkedId(column: string, v: string): string {
+    const problem = sourceIdProblem(v);
+    if (problem !== undefined) this.fail(column, problem.startsWith('is not') ? `${this.quoted(column, v)} ${problem}` : problem);
+    return v;
   }
 
   timestamp(column: string): string {
@@ -63,7 +89,7 @@ export class FieldReader {
 
   integer(column: string): number {
     const v = this.raw(column).trim();
-    if (/^-?\d+$/.test(v) && Number.isSafeInteger(Number(v))) return Number(v);
+    if (/^-?\d+$/.test(v) && Number.isSafeInteger(Number(v))) return zeroed(Number(v));
     return this.fail(column, v === '' ? 'is empty' : `${this.quoted(column, v)} is not an integer`) ?? 0;
   }
 
@@ -71,14 +97,14 @@ export class FieldReader {
   optionalNumber(column: string): number | null {
     const v = this.raw(column).trim();
     if (v === '') return null;
-    const n = Number(v);
-    return Number.isFinite(n) ? n : (this.fail(column, `${this.quoted(column, v)} is not a number`) ?? null);
+    const n = DECIMAL_NUMBER.test(v) ? Number(v) : NaN;
+    return Number.isFinite(n) ? zeroed(n) : (this.fail(column, `${this.quoted(column, v)} is not a number`) ?? null);
   }
 
   number(column: string): number {
     const v = this.raw(column).trim();
-    const n = Number(v);
-    if (v !== '' && Number.isFinite(n)) return n;
+    const n = DECIMAL_NUMBER.test(v) ? Number(v) : NaN;
+    if (Number.isFinite(n)) return zeroed(n);
     return this.fail(column, v === '' ? 'is empty' : `${this.quoted(column, v)} is not a number`) ?? 0;
   }
 

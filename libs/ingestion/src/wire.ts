@@ -29,7 +29,22 @@ export interface SourceRow {
   readonly line: number;
   /** Raw values in header order. */
   readonly values: ReadonlyArray<string>;
+  /** What the loader found wrong in the record's text (absent: nothing); the API rejects such a row, naming each value's column. */
+  readonly defects?: ReadonlyArray<RecordDefect>;
 }
+
+/**
+ * A fault in a record's text that only the loader can see, at the (0-based) position of the value concerned:
+ * - `unclosed-quote`: a quote opened at that value is never closed on the record's line, so the line cannot be split
+ *   into values (those posted are the values before it, then the rest of the line as one);
+ * - `not-utf8`: the value's bytes are not UTF-8 in a file read as UTF-8 (posted with U+FFFD in their place);
+ * - `too-large`: the value is `bytes` long, over `MAX_VALUE_BYTES` (posted cut to its first `CUT_VALUE_CHARACTERS`).
+ */
+export type RecordDefect =
+  | { readonly position: number; readonly kind: 'unclosed-quote' | 'not-utf8' }
+  | { readonly position: number; readonly kind: 'too-large'; readonly bytes: number };
+
+export const RECORD_DEFECT_KINDS: ReadonlyArray<RecordDefect['kind']> = ['unclosed-quote', 'not-utf8', 'too-large'];
 
 /** `POST /v1/pipeline-runs/:runId/files/:file/batches` */
 export interface IngestBatchRequest {

@@ -1,7 +1,6 @@
-import { isAscii, isUtf8 } from 'node:buffer';
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Transform } from 'node:stream';
 import { parse } from 'csv-parse/sync';
 import { headerProblems, mapHeader, type HeaderMapping, type SourceFile } from '@olist/ingestion';
 
@@ -90,77 +89,98 @@ const readHead = async (path: string): Promise<Buffer> => {
 const startOfText = (head: Buffer): number => (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 3 : 0);
 
 /**
- * UTF-8 unless the file is not valid UTF-8 and most of its non-ASCII bytes are not UTF-8 sequences either: then
- * it is text in a single-byte encoding, read as Windows-1252 (a superset of Latin-1 for text). A UTF-8 file with
- * a few corrupt bytes stays UTF-8, the bytes read as U+FFFD.
+ * UTF-8 unless the file is not valid UTF-8 and its lines holding non-ASCII bytes are mostly not UTF-8 either, by more
+ * than ten to one: then it is text in a single-byte encoding, read as Windows-1252 (a superset of Latin-1 for text).
+ * Lines, not bytes, are counted, so that a few corrupt rows full of odd bytes in a UTF-8 file do not outweigh its good
+ * ones: they stay UTF-8 and are told as such (`not-utf8`). A line of Windows-1252 text passes for UTF-8 only when each
+ * of its accented letters is followed by one to three symbols of 0x80–0xBF, which text practically never does.
  */
 export async function detectEncoding(path: string, signal?: AbortSignal): Promise<CsvEncoding> {
-  let carry: Buffer = Buffer.alloc(0);
-  let valid = true;
-  const counts = { sequences: 0, invalid: 0 };
-  for await (const piece of createReadStream(path, { highWaterMark: 1 << 20, signal })) {
-    const chunk = carry.length > 0 ? Buffer.concat([carry, piece as Buffer]) : (piece as Buffer);
-    const cut = incompleteTail(chunk);
-    const whole = chunk.subarray(0, cut);
-    carry = Buffer.from(chunk.subarray(cut));
-    if (isAscii(whole)) continue;
-    if (valid && isUtf8(whole)) {
-      countUtf8(whole, counts);
-      continue;
-    }
-    valid = false;
-    countUtf8(whole, counts);
-  }
-  if (carry.length > 0) {
-    valid = false;
-    countUtf8(carry, counts);
-  }
-  return valid || counts.sequences >= counts.invalid ? 'utf-8' : 'windows-1252';
+  const lines = new Utf8Lines();
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20, signal })) lines.scan(chunk as Buffer);
+  const { utf8, notUtf8 } = lines.end();
+  return notUtf8 > 10 * utf8 ? 'windows-1252' : 'utf-8';
 }
 
-/** Where a multi-byte UTF-8 sequence cut by the end of the chunk starts (the chunk's length if none is). */
-const incompleteTail = (chunk: Buffer): number => {
-  for (let j = chunk.length - 1; j >= Math.max(0, chunk.length - 3); j--) {
-    const b = chunk[j]!;
-    if ((b & 0xc0) === 0x80) continue;
-    if (b < 0xc0) return chunk.length;
-    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : 2;
-    return chunk.length - j < length ? j : chunk.length;
-  }
-  return chunk.length;
-};
+/** Counts the lines holding non-ASCII bytes that are all UTF-8, and those that are not, over consecutive chunks of a file. */
+export class Utf8Lines {
+  utf8 = 0;
+  notUtf8 = 0;
+  /** Continuation bytes the current sequence still needs, and the range of the next one. */
+  private need = 0;
+  private low = 0x80;
+  private high = 0xbf;
+  private lineNonAscii = false;
+  private lineInvalid = false;
 
-/** Counts well-formed multi-byte UTF-8 sequences and bytes that start none. */
-const countUtf8 = (bytes: Buffer, counts: { sequences: number; invalid: number }): void => {
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i]!;
-    if (b < 0x80) {
-      i++;
-      continue;
+  scan(bytes: Buffer): void {
+    if (isAscii(bytes)) {
+      if (this.need > 0) this.breakSequence();
+      if (bytes.includes(0x0a) || bytes.includes(0x0d)) this.endLine();
+      return;
     }
-    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
-    let ok = length > 0 && i + length <= bytes.length;
-    for (let k = 1; ok && k < length; k++) ok = (bytes[i + k]! & 0xc0) === 0x80;
-    if (ok) {
-      counts.sequences++;
-      i += length;
-    } else {
-      counts.invalid++;
-      i++;
+    for (let i = 0; i < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (this.need > 0) {
+        if (b >= this.low && b <= this.high) {
+          this.need--;
+          this.low = 0x80;
+          this.high = 0xbf;
+          continue;
+        }
+        this.breakSequence();
+      }
+      if (b < 0x80) {
+        if (b === 0x0a || b === 0x0d) this.endLine();
+        continue;
+      }
+      this.lineNonAscii = true;
+      // Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing past U+10FFFF.
+      if (b >= 0xc2 && b <= 0xdf) this.expect(1, 0x80, 0xbf);
+      else if (b === 0xe0) this.expect(2, 0xa0, 0xbf);
+      else if (b === 0xed) this.expect(2, 0x80, 0x9f);
+      else if (b >= 0xe1 && b <= 0xef) this.expect(2, 0x80, 0xbf);
+      else if (b === 0xf0) this.expect(3, 0x90, 0xbf);
+      else if (b >= 0xf1 && b <= 0xf3) this.expect(3, 0x80, 0xbf);
+      else if (b === 0xf4) this.expect(3, 0x80, 0x8f);
+      else this.lineInvalid = true;
     }
   }
-};
+
+  end(): { utf8: number; notUtf8: number } {
+    if (this.need > 0) this.breakSequence();
+    this.endLine();
+    return { utf8: this.utf8, notUtf8: this.notUtf8 };
+  }
+
+  private expect(need: number, low: number, high: number): void {
+    this.need = need;
+    this.low = low;
+    this.high = high;
+  }
+
+  private breakSequence(): void {
+    this.need = 0;
+    this.low = 0x80;
+    this.high = 0xbf;
+    this.lineInvalid = true;
+  }
+
+  private endLine(): void {
+    if (this.lineNonAscii) {
+      if (this.lineInvalid) this.notUtf8++;
+      else this.utf8++;
+    }
+    this.lineNonAscii = false;
+    this.lineInvalid = false;
+  }
+}
 
 // Windows-1252 differs from Latin-1 in 0x80–0x9F (Node's TextDecoder reads them as Latin-1 control characters).
 const CP1252_HIGH = '€\x81‚ƒ„…†‡ˆ‰Š‹Œ\x8dŽ\x8f\x90‘’“”•–—˜™š›œ\x9džŸ';
 
-export const decode = (bytes: Buffer, encoding: CsvEncoding): string =>
-  encoding === 'utf-8' ? bytes.toString('utf8') : bytes.toString('latin1').replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
+/** Windows-1252 text from its bytes read as latin1 (one character a byte). */
+export const fromWindows1252 = (latin1: string): string => latin1.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]!);
 
-/** A stream turning Windows-1252 bytes into text (a single-byte encoding: no character spans two chunks). */
-export const windows1252Decoder = (): Transform =>
-  new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      done(null, decode(chunk, 'windows-1252'));
-    },
-  });
+export const decode = (bytes: Buffer, encoding: CsvEncoding): string =>
+  encoding === 'utf-8' ? bytes.toString('utf8') : fromWindows1252(bytes.toString('latin1'));

@@ -363,12 +363,9 @@ const loadFile = async (ctx: FileLoad): Promise<Fatal | undefined> => {
         header = record.values;
         continue;
       }
-      if (record.parseError) {
-        s.warnings.push(`line ${record.line}: ${record.parseError}`);
-        log.warn({ file: file.name, line: record.line }, record.parseError);
-      }
       s.rowsRead++;
-      const batch = batcher.add({ line: record.line, values: record.values });
+      // A record with defects is posted too: the API records its rejection, naming each value's column.
+      const batch = batcher.add(record);
       if (batch) await pool.run(() => post(batch));
       if (fatal) break;
     }

@@ -29,6 +29,14 @@ describe('the encoding of a source file', () => {
     expect(await detectEncoding(await file('latin.csv', windows1252('não recebi “nada”, 10 €\n')))).toBe('windows-1252');
   });
 
+  it('stays UTF-8 when corrupt lines hold far more odd bytes than its good lines hold characters: lines are counted, not bytes', async () => {
+    const junk = Buffer.from(Array.from({ length: 2000 }, (_, i) => 0x80 + (i % 0x80)));
+    const lines = [Buffer.from('id,cidade\n1,São Paulo\n2,Ribeirão Preto 🚚\n'), ...Array.from({ length: 15 }, () => Buffer.concat([Buffer.from('3,'), junk, Buffer.from('\r\n')]))];
+    expect(await detectEncoding(await file('junk.csv', Buffer.concat(lines)))).toBe('utf-8');
+    // More than ten corrupt lines to each good one: a file in another encoding.
+    expect(await detectEncoding(await file('mostly-junk.csv', Buffer.concat([...lines, ...lines.slice(3), ...lines.slice(3)])))).toBe('windows-1252');
+  });
+
   it('reads Windows-1252 where it differs from Latin-1', () => {
     expect(decode(windows1252('“Péssimo” – 10 € … Œuvre'), 'windows-1252')).toBe('“Péssimo” – 10 € … Œuvre');
   });

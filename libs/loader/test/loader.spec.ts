@@ -441,17 +441,18 @@ describe('the CLI', () => {
   });
 });
 
-describe('a directory with a file that ends inside an open quote', () => {
-  it('posts the unparsable tail as one row for the API to reject, and says so', async () => {
+describe('a directory with a file holding a quote never closed on its line', () => {
+  it('posts that line as one row telling the API where the quote opened, and the rows after it as they are', async () => {
     await startApi();
     const d = join(root, 'open-quote');
     await writeFixtureDir(d, ['categories']);
-    await writeFile(join(d, 'product_category_name_translation.csv'), 'product_category_name,product_category_name_english\nartes,art\n"oops,x\n');
+    await writeFile(join(d, 'product_category_name_translation.csv'), 'product_category_name,product_category_name_english\nartes,art\n"oops,x\nbeleza_saude,health_beauty\n');
     const summary = await load({ dir: d, only: ['categories'] });
     expect(api!.rowsOf('categories')).toEqual([
       { line: 2, values: ['artes', 'art'] },
-      { line: 3, values: ['"oops,x'] },
+      { line: 3, values: ['"oops,x'], defects: [{ position: 0, kind: 'unclosed-quote' }] },
+      { line: 4, values: ['beleza_saude', 'health_beauty'] },
     ]);
-    expect(byFile(summary, 'categories')).toMatchObject({ rejected: 1, accepted: 1, status: 'loaded', warnings: [expect.stringMatching(/^line 3: Quote Not Closed/)] });
+    expect(byFile(summary, 'categories')).toMatchObject({ rowsRead: 3, rejected: 1, accepted: 2, status: 'loaded', warnings: [] });
   });
 });

@@ -10,3 +10,4 @@ export * from './date-range.js';
 export * from './upcaster.js';
 export * from './errors.js';
 export * from './storable-text.js';
+export * from './source-id.js';

@@ -13,7 +13,8 @@ export const parseCentavos = (text: string): Centavos | undefined => {
   const [, sign, units, fraction = ''] = m;
   const cents = Number(units) * 100 + Number(fraction.padEnd(2, '0'));
   if (!Number.isSafeInteger(cents)) return undefined;
-  return sign ? -cents : cents;
+  // "-0" and "-0.00" are zero (some exports write a free shipping so), not the float -0.
+  return sign && cents !== 0 ? -cents : cents;
 };
 
 /** Formats centavos as a decimal string with two digits ("58.90"). */

@@ -1,10 +1,15 @@
-import { BRAZIL_BOUNDS, dateRange, daysIn, endsOnOrBefore, geolocationProblems, isInBrazil, formatCentavos, isUf, parseCentavos, parseOlistTimestamp, parseZipPrefix } from '../src/index.js';
+import {
+  BRAZIL_BOUNDS, dateRange, daysIn, endsOnOrBefore, geolocationProblems, isInBrazil, formatCentavos, isSourceId, isUf, parseCentavos, parseOlistTimestamp, parseZipPrefix,
+  sourceIdProblem,
+} from '../src/index.js';
 
 describe('Money in centavos', () => {
   it.each([
     ['58.90', 5890], ['7', 700], ['0.5', 50], ['0.05', 5], ['13.29', 1329], ['-1.10', -110], ['6735.00', 673500],
   ])('parses %s exactly', (text, cents) => expect(parseCentavos(text)).toBe(cents));
   it.each(['', 'abc', '1.234', '1,50', '1e3', '.5'])('refuses %p', (text) => expect(parseCentavos(text)).toBeUndefined());
+  it.each(['-0', '-0.00', '0.00'])('reads %p as zero, never the float -0', (text) => expect(Object.is(parseCentavos(text), 0)).toBe(true));
+  it.each(['1e309', 'NaN', 'Infinity', '0x1F', '58.90\u200f'])('refuses %p', (text) => expect(parseCentavos(text)).toBeUndefined());
   it('never goes through a float: 0.1 + 0.2 stays exact', () => expect(parseCentavos('0.1')! + parseCentavos('0.2')!).toBe(30));
   it('formats back', () => expect(formatCentavos(5890)).toBe('58.90'));
 });
@@ -12,10 +17,23 @@ describe('Money in centavos', () => {
 describe('ZipPrefix', () => {
   it('restores a lost leading zero', () => expect(parseZipPrefix('1037')).toBe('01037'));
   it('keeps five digits', () => expect(parseZipPrefix('14409')).toBe('14409'));
-  it.each(['', '123456', '12a45'])('refuses %p', (t) => expect(parseZipPrefix(t)).toBeUndefined());
+  it.each(['', '123456', '12a45', '123456789', '01310-100', '1e309'])('refuses %p', (t) => expect(parseZipPrefix(t)).toBeUndefined());
+});
+
+describe('source identifiers', () => {
+  it.each(['e481f51cbdc54678b7cc49136f2d6af7', 'cama_mesa_banho', 'o-1', 'late-order'])('takes %p', (id) => expect(isSourceId(id)).toBe(true));
+  it.each(['', 'ab cd', 'ordem-ção', 'abc😀', 'abc\u200f', '\u202eabc', 'a\u0000b'])('refuses %p', (id) => expect(isSourceId(id)).toBe(false));
+  it('says why', () => {
+    expect(sourceIdProblem('abc😀')).toBe('is not an identifier (printable ASCII characters without blanks)');
+    expect(sourceIdProblem('k'.repeat(129))).toBe('is 129 characters long, over the 128 an identifier may have');
+  });
 });
 
 describe('timestamps', () => {
+  it.each(['2018-02-30 10:00:00', '2017-02-29 08:30:00', '2018-04-31', '2017-13-01 00:00:00', '2018-06-15 24:00:00', '2018-06-15 23:60:00', '2018-00-10'])(
+    'refuses the impossible %p',
+    (text) => expect(parseOlistTimestamp(text)).toBeUndefined(),
+  );
   it('reads Olist timestamps as UTC', () => expect(parseOlistTimestamp('2017-10-02 10:56:33')).toBe('2017-10-02T10:56:33.000Z'));
   it('refuses impossible dates', () => expect(parseOlistTimestamp('2017-02-30 00:00:00')).toBeUndefined());
   it('refuses garbage', () => expect(parseOlistTimestamp('yesterday')).toBeUndefined());

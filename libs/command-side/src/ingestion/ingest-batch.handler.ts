@@ -45,7 +45,7 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
   async execute(batch: IngestBatchCommand): Promise<BatchResult> {
     const run = await this.runStarted(batch.runId);
     const parser = new RowParser(batch.file, batch.header);
-    const parsed = batch.rows.map((row) => parser.parse(row.values));
+    const parsed = batch.rows.map((row) => parser.parse(row.values, row.defects));
     const lines = batch.rows.map((r) => r.line);
     const span = { fromLine: Math.min(...lines), toLine: Math.max(...lines) };
     const batchStream = ingestionBatchStreamId(batch.runId, batch.file.name, span.fromLine, span.toLine);

@@ -2,7 +2,7 @@ import type { IngestBatchCommand } from './ingest-batch.command.js';
 import type { RowCommand, RowParser } from '@olist/ingestion';
 import { ERASED, KeyRing, PERSONAL_COMMAND_FIELDS, personalColumnsOf, personalHash, type PersonalDataProtection } from '@olist/personal-data';
 import { orderDecider, orderStreamId } from '@olist/sales';
-import { rowHash } from '@olist/shared-kernel';
+import { isSourceId, rowHash } from '@olist/shared-kernel';
 import type { BatchUnitOfWork } from './batch-unit-of-work.js';
 
 /** How one row of a batch is identified and keyed (docs/personal-data.md). */
@@ -34,7 +34,7 @@ export class PersonalRows {
   static streamsRead(batch: IngestBatchCommand, columns: RowParser): ReadonlyArray<string> {
     if (personalColumnsOf(batch.file)?.keyedBy !== 'order_id') return [];
     const at = columns.positionOf('order_id');
-    return at < 0 ? [] : [...new Set(batch.rows.map((r) => r.values[at]?.trim() ?? '').filter((id) => id !== ''))].map(orderStreamId);
+    return at < 0 ? [] : [...new Set(batch.rows.map((r) => idAt(r.values, at)).filter((id) => id !== ''))].map(orderStreamId);
   }
 
   /** `columns`: where the batch's rows hold each of the file's columns. */
@@ -47,7 +47,7 @@ export class PersonalRows {
     const subjectAt = personal.keyedBy === 'customer_id' ? at('customer_unique_id') : -1;
     const wanted: Array<{ keyId: string; subjectId?: string }> = [];
     const keyIds = batch.rows.map((row) => {
-      const value = keyed < 0 ? '' : (row.values[keyed]?.trim() ?? '');
+      const value = idAt(row.values, keyed);
       if (value === '') return undefined;
       let keyId: string | undefined = value;
       if (personal.keyedBy === 'order_id') {
@@ -55,7 +55,7 @@ export class PersonalRows {
         keyId = state.status === 'placed' ? state.customerId : undefined;
       }
       if (keyId === undefined) return undefined;
-      const subjectId = subjectAt < 0 ? '' : (row.values[subjectAt]?.trim() ?? '');
+      const subjectId = idAt(row.values, subjectAt);
       wanted.push(subjectId ? { keyId, subjectId } : { keyId });
       return keyId;
     });
@@ -77,6 +77,15 @@ export class PersonalRows {
     };
   }
 }
+
+/**
+ * The id at a row's position, '' when there is none or it is no identifier: a row without one is rejected, and its
+ * personal values are withheld (no key seals them), rather than a key or stream named by whatever the value holds.
+ */
+const idAt = (values: ReadonlyArray<string>, position: number): string => {
+  const id = position < 0 ? '' : (values[position]?.trim() ?? '');
+  return isSourceId(id) ? id : '';
+};
 
 /** A row command with its personal fields recorded as erased. */
 export const erasedCommand = <C extends RowCommand>(command: C): C => {
