@@ -161,8 +161,10 @@ export class IngestBatchHandler implements ICommandHandler<IngestBatchCommand> {
     // its rejections (appended in the same transaction as its row events) are counted as appended too.
     const own = batch.requestKey ? uow.writtenBy(batch.requestKey, batch.file.fileName) : undefined;
     if (own && own.events > 0) this.logger.warn(`${batch.file.name} batch from line ${batch.rows[0]?.line}: an earlier attempt was written but not answered; answered as it would have been`);
+    // (Own events include what this request's earlier attempts left written on a store without multi-stream
+    // transactions, so `earlier` is counted only when they found nothing.)
     const eventsAppended = own?.recordedEventsAppended ??
-      committed.eventsAppended + earlier.eventsAppended + (own && own.events > 0 ? own.events + committed.extraFoundStored : 0);
+      committed.eventsAppended + (own && own.events > 0 ? own.events + committed.extraFoundStored : earlier.eventsAppended);
     this.logger.debug(
       `${batch.file.name}: ${batch.rows.length} rows, ${eventsAppended} events; load ${(t1 - t0).toFixed(0)} ms, decide ${(t2 - t1).toFixed(0)} ms, append ${(performance.now() - t2).toFixed(0)} ms`,
     );
