@@ -97,6 +97,7 @@ export class CsvSource {
       linesConsumed += total;
       const defects: RecordDefect[] = [];
       const open = guard.unclosed.size > 0 ? guard.unclosed.get(line) : undefined;
+      if (open !== undefined) guard.unclosed.delete(line);
       if (open !== undefined && open < values.length) {
         values[open] = `"${values[open]}`; // as the line has it
         defects.push({ position: open, kind: 'unclosed-quote' });
