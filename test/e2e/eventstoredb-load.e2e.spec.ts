@@ -87,6 +87,8 @@ describe('end to end: the EventStoreDB adapter selected by configuration', () =>
     const summary = await loadDirectory({ dir: dataDir, apiUrl: api.url, apiKey: api.adminKey, batchSize: 100, concurrency: 3 }).finally(() => (loading = false));
     await chaos;
     expect(summary.ok).toBe(true);
+    // The quality gate appends the run's checks and its outcome after the load: wait for them, so the log is whole.
+    await api.waitForRunOutcome(summary.runId, 120_000);
     // Once the load is in, the whole server goes away for a while: every call is refused, resubscriptions too.
     double.refuseCallsFor(500);
     double.dropSubscriptions();
