@@ -22,6 +22,11 @@ export interface Settings {
   readonly duckdbTempDir: string;
   /** The WAL size at which DuckDB writes it into the file (DuckDB `checkpoint_threshold`; unset: DuckDB's 16 MB). */
   readonly duckdbCheckpointThreshold: string | undefined;
+  /**
+   * Orders and customer ids the star-schema projection keeps in memory, each: the bound of what it knows of the
+   * stored rows (~250 bytes an order and its customer); a batch looks up the others in DuckDB.
+   */
+  readonly starSchemaCacheEntries: number;
   readonly host: string;
   readonly port: number;
   /** Run the projector inside the API process (embedded default) or leave it to apps/projector. */
@@ -103,6 +108,7 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     duckdbMemoryLimit: env.DUCKDB_MEMORY_LIMIT?.trim() || '1GB',
     duckdbTempDir: resolve(env.DUCKDB_TEMP_DIR || resolve(env.DUCKDB_PATH || 'var/olist.duckdb', '..', 'duckdb-tmp')),
     duckdbCheckpointThreshold: env.DUCKDB_CHECKPOINT_THRESHOLD?.trim() || undefined,
+    starSchemaCacheEntries: positiveInt('STAR_SCHEMA_CACHE_ENTRIES', env.STAR_SCHEMA_CACHE_ENTRIES, 200_000),
     host: env.HOST || '127.0.0.1',
     port: positiveInt('PORT', env.PORT, 3000),
     projector: oneOf('PROJECTOR', env.PROJECTOR, ['in-process', 'external'] as const, mode === 'embedded' ? 'in-process' : 'external'),

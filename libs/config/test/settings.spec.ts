@@ -15,6 +15,12 @@ describe('the DuckDB owner’s memory', () => {
     expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '512MB', temp_directory: '/scratch/spill' });
   });
 
+  it('takes STAR_SCHEMA_CACHE_ENTRIES (default 200,000) and refuses a value that is not a positive integer', () => {
+    expect(loadSettings({}).starSchemaCacheEntries).toBe(200_000);
+    expect(loadSettings({ STAR_SCHEMA_CACHE_ENTRIES: '5000' }).starSchemaCacheEntries).toBe(5000);
+    expect(() => loadSettings({ STAR_SCHEMA_CACHE_ENTRIES: 'many' })).toThrow(/STAR_SCHEMA_CACHE_ENTRIES/);
+  });
+
   it('takes DUCKDB_CHECKPOINT_THRESHOLD (unset: DuckDB\'s own)', () => {
     const settings = loadSettings({ DUCKDB_PATH: '/data/dw/olist.duckdb', DUCKDB_CHECKPOINT_THRESHOLD: '4MB' });
     expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '1GB', temp_directory: '/data/dw/duckdb-tmp', checkpoint_threshold: '4MB' });

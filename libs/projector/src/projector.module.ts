@@ -121,7 +121,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     { provide: STAR_SCHEMA_BATCHES, useFactory: () => new Subject<ReadonlyArray<RecordedEvent>>() },
     {
       provide: STAR_SCHEMA_PROJECTOR,
-      inject: [EVENT_STORE, DUCKDB, MART_REFRESH, STAR_SCHEMA_BATCHES, MARTS_AS_OF, QUERY_RUNNER, METRICS],
+      inject: [EVENT_STORE, DUCKDB, MART_REFRESH, STAR_SCHEMA_BATCHES, MARTS_AS_OF, QUERY_RUNNER, METRICS, SETTINGS],
       useFactory: (
         store: EventStore,
         duckdb: DuckDbDatabase,
@@ -130,6 +130,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
         timeTravel: MartsAsOf,
         queries: SandboxQueryRunner,
         metrics: OlistMetrics,
+        settings: Settings,
       ) => {
         const observe = observeBatches(metrics);
         const logger = new Logger('Projector');
@@ -149,7 +150,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
           };
           await compact();
         };
-        return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure }), {
+        return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure, referenceCacheEntries: settings.starSchemaCacheEntries }), {
           // A full disk under the DuckDB file, PostgreSQL restarting: the batch rolled back, tried again until it commits.
           retry: { retryable: isTransientFailure },
           ...outageLog(logger),

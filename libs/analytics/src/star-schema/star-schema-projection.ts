@@ -1,8 +1,9 @@
 import type { Checkpoint, RecordedEvent } from '@olist/event-store';
 import { findUpwards, migrate, type DuckDbClient, type DuckDbDatabase } from '@olist/duckdb';
 import type { Projection } from '@olist/event-store';
-import { StarSchemaBatch, type OrderRef } from './batch.js';
+import { StarSchemaBatch } from './batch.js';
 import { CALENDAR_FROM_YEAR, CALENDAR_TO_YEAR, calendarSql } from './calendar.js';
+import { CREATE_LOOKUP_TABLE_SQL, DEFAULT_REFERENCE_CACHE_ENTRIES, KnownReferences } from './known-references.js';
 import { createStagingSql, type StagingName } from './staging.js';
 import { SQL, UNKNOWN_MEMBERS_SQL, literal, pendingReferencesSql, type PendingReference } from './sql.js';
 
@@ -34,6 +35,11 @@ export interface StarSchemaProjectionOptions {
    * file, whose superseded blocks still hold the erased values' bytes.
    */
   readonly afterErasure?: (customerIds: ReadonlySet<string>) => Promise<void>;
+  /**
+   * Projected orders and customer ids kept in memory, each (default {@link DEFAULT_REFERENCE_CACHE_ENTRIES}):
+   * the bound of the projection's memory; a batch looks the others up.
+   */
+  readonly referenceCacheEntries?: number;
 }
 
 /**
@@ -56,15 +62,11 @@ interface Calendar {
 interface Known {
   readonly checkpoint: string | null;
   readonly calendar: Calendar;
-  /** Last projected revision of each geolocation stream (the ZipCodeLocated sums are not idempotent by key). */
-  readonly streamRevisions: Map<string, bigint>;
   /**
-   * Orders in fact_orders with their customer and purchase date: a new order is a plain INSERT (no
-   * MERGE against the fact table), and items, payments and reviews are keyed without joining it.
+   * Last projected revision of each geolocation stream (the ZipCodeLocated sums are not idempotent by key):
+   * one entry per zip prefix, so at most 100,000.
    */
-  readonly orders: Map<string, OrderRef>;
-  /** Customer ids in dim_customer: an order's customer key resolves without joining the dimension. */
-  readonly customers: Set<string>;
+  readonly streamRevisions: Map<string, bigint>;
 }
 
 /** What a batch changes besides rows: applied to {@link Known} once committed. */
@@ -97,9 +99,13 @@ export class StarSchemaProjection implements Projection {
     checkpoint: null,
     calendar: { from: CALENDAR_FROM_YEAR, to: CALENDAR_TO_YEAR },
     streamRevisions: new Map(),
-    orders: new Map(),
-    customers: new Set(),
   };
+  /**
+   * Orders in fact_orders with their customer and purchase date (a new order is a plain INSERT, no MERGE
+   * against the fact table, and items, payments and reviews are keyed without joining it), and customer
+   * ids in dim_customer (a customer key resolves without joining the dimension).
+   */
+  private readonly references: KnownReferences;
   /** Serialises apply() calls. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -109,6 +115,7 @@ export class StarSchemaProjection implements Projection {
   ) {
     this.name = options.name ?? STAR_SCHEMA_PROJECTION;
     this.migrationsDir = options.migrationsDir ?? findUpwards(import.meta.url, 'projections/duckdb');
+    this.references = new KnownReferences(options.referenceCacheEntries ?? DEFAULT_REFERENCE_CACHE_ENTRIES);
   }
 
   /**
@@ -120,7 +127,7 @@ export class StarSchemaProjection implements Projection {
     const client = await this.db.connect();
     try {
       await migrate(client, this.migrationsDir);
-      await client.run(createStagingSql());
+      await client.run(createStagingSql() + CREATE_LOOKUP_TABLE_SQL);
       await client.transaction(async (tx) => {
         await tx.run(UNKNOWN_MEMBERS_SQL);
         await tx.run(calendarSql(CALENDAR_FROM_YEAR, CALENDAR_TO_YEAR));
@@ -145,16 +152,11 @@ export class StarSchemaProjection implements Projection {
     const streams = await client.query<{ stream_id: string; revision: bigint }>(
       'SELECT stream_id, max(revision) AS revision FROM core_state.stream_progress GROUP BY stream_id',
     );
-    const orders = await client.connection.runAndReadAll('SELECT order_id, customer_id, purchase_date_key FROM core.fact_orders');
-    const customers = await client.connection.runAndReadAll('SELECT customer_id FROM core.dim_customer WHERE customer_key <> 0');
+    await this.references.load(client);
     return {
       checkpoint: row!.checkpoint,
       calendar: { from: row!.lo, to: row!.hi },
       streamRevisions: new Map(streams.map((s) => [s.stream_id, s.revision])),
-      orders: new Map(
-        (orders.getRows() as Array<[string, string | null, number]>).map(([id, customerId, purchaseDateKey]) => [id, { customerId, purchaseDateKey }]),
-      ),
-      customers: new Set(customers.getColumns()[0] as string[]),
     };
   }
 
@@ -210,8 +212,7 @@ export class StarSchemaProjection implements Projection {
     }
     // Committed: bring what this instance knows up to date.
     for (const [stream, revision] of effects.progress) known.streamRevisions.set(stream, revision);
-    for (const [id, ref] of batch.orders.refs) known.orders.set(id, ref);
-    for (const id of batch.dimensions.customers.keys()) known.customers.add(id);
+    this.references.remember(batch.orders.refs, batch.dimensions.customers.keys());
     this.known = { ...known, checkpoint, calendar: effects.calendar };
     if (batch.dimensions.erasedCustomers.size > 0) await this.options.afterErasure?.(batch.dimensions.erasedCustomers);
   }
@@ -224,7 +225,8 @@ export class StarSchemaProjection implements Projection {
     const script: string[] = [];
     const calendar = this.extendCalendar(batch, script);
 
-    const staged = batch.stage(this.known.streamRevisions, this.known.orders, this.known.customers);
+    const references = await this.references.resolve(tx, batch.orders.ids(), (stored) => batch.orders.customerIds(stored));
+    const staged = batch.stage(this.known.streamRevisions, references.orders, references.customers);
     const has = (name: StagingName): boolean => (staged.get(name)?.rowCount ?? 0) > 0;
     for (const columns of staged.values()) {
       const [schema, table] = columns.table.name.includes('.') ? columns.table.name.split('.') : [undefined, columns.table.name];

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RecordedEvent } from '@olist/event-store';
 import { DuckDbDatabase, type DuckDbClient, type PlainRow } from '@olist/duckdb';
-import { StarSchemaProjection, contentHashes } from '../../src/index.js';
+import { StarSchemaProjection, contentHashes, type StarSchemaProjectionOptions } from '../../src/index.js';
 import { batches, lastCheckpoint } from './events.js';
 
 /** A star-schema projection on a fresh DuckDB file in a temp dir, with a second connection to read it. */
@@ -14,14 +14,16 @@ export class Harness {
     public db: DuckDbDatabase,
     public projection: StarSchemaProjection,
     public client: DuckDbClient,
+    private readonly options: StarSchemaProjectionOptions,
   ) {}
 
-  static async create(dir = mkdtempSync(join(tmpdir(), 'olist-analytics-'))): Promise<Harness> {
+  static async create(options: StarSchemaProjectionOptions = {}): Promise<Harness> {
+    const dir = mkdtempSync(join(tmpdir(), 'olist-analytics-'));
     const file = join(dir, 'warehouse', 'dw.duckdb');
     const db = await DuckDbDatabase.open(file);
-    const projection = new StarSchemaProjection(db);
+    const projection = new StarSchemaProjection(db, options);
     await projection.init();
-    return new Harness(dir, file, db, projection, await db.connect());
+    return new Harness(dir, file, db, projection, await db.connect(), options);
   }
 
   /** Applies the events as one batch (checkpoint: the last event's position). */
@@ -48,7 +50,7 @@ export class Harness {
     this.projection.close();
     this.db.close();
     this.db = await DuckDbDatabase.open(this.file);
-    this.projection = new StarSchemaProjection(this.db);
+    this.projection = new StarSchemaProjection(this.db, this.options);
     await this.projection.init();
     this.client = await this.db.connect();
   }

@@ -186,6 +186,20 @@ export class OrderChanges {
     }
   }
 
+  /** Every order the batch touches: by an order-level event, or by an item, payment or review. */
+  ids(): Iterable<string> {
+    return this.patches.keys();
+  }
+
+  /** The customers the batch's orders name, `stored` holding the references of the orders already projected. */
+  *customerIds(stored: ReadonlyMap<string, OrderRef>): Iterable<string> {
+    for (const [id, o] of this.patches) {
+      if (o.customerId !== null) yield o.customerId;
+      const storedCustomer = stored.get(id)?.customerId;
+      if (storedCustomer) yield storedCustomer;
+    }
+  }
+
   /** An order's reference as committed after this batch (call after stage()). */
   refOf(orderId: string, knownOrders: ReadonlyMap<string, OrderRef>): OrderRef {
     return this.refs.get(orderId) ?? knownOrders.get(orderId) ?? NO_ORDER;
