@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ProjectionConflictError, StarSchemaProjection, contentHashes, surrogateKey as k, tableCounts } from '../src/index.js';
 import { EventLog, checkpointAt, lastCheckpoint } from './support/events.js';
 import { Harness } from './support/harness.js';
@@ -222,9 +225,35 @@ describe('StarSchemaProjection behaviour', () => {
     await h.apply(events.slice(0, 20));
     await h.reopen();
     expect(await h.projection.checkpoint()).toBe(events[19]!.position);
-    expect(await h.rows('SELECT version, name FROM meta.schema_migrations')).toEqual([{ version: 1, name: 'core_star_schema' }]);
+    expect(await h.rows('SELECT version, name FROM meta.schema_migrations')).toEqual([
+      { version: 1, name: 'core_star_schema' },
+      { version: 2, name: 'star_schema_without_primary_keys' },
+    ]);
     await h.apply(events.slice(20));
     await h.expectSameAsCleanRun(events);
+  });
+
+  it('upgrades a file built before V002 (primary keys, their indexes in memory) in place: same content, no key left', async () => {
+    const events = olistScenario().events;
+    const v001Only = mkdtempSync(join(tmpdir(), 'olist-v001-'));
+    try {
+      copyFileSync(join('projections', 'duckdb', 'V001__core_star_schema.sql'), join(v001Only, 'V001__core_star_schema.sql'));
+      const old = await Harness.create({ migrationsDir: v001Only });
+      try {
+        await old.apply(events.slice(0, 30));
+        const keyed = `SELECT count(*) AS n FROM duckdb_constraints() WHERE schema_name = 'core' AND constraint_type = 'PRIMARY KEY'`;
+        expect(await old.rows(keyed)).toEqual([{ n: 12n }]);
+        await old.reopen({});
+        await old.apply(events.slice(30));
+        await old.expectSameAsCleanRun(events);
+        // dim_date, dim_category and the checkpoint row keep theirs: small, bounded by the calendar and the categories.
+        expect(await old.rows(keyed)).toEqual([{ n: 3n }]);
+      } finally {
+        old.close();
+      }
+    } finally {
+      rmSync(v001Only, { recursive: true, force: true });
+    }
   });
 
   it('skips ZipCodeLocated events already projected (per-stream revision), also after a restart', async () => {

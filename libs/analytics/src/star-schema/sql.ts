@@ -31,10 +31,10 @@ const orderSource = (where: string): string => `
 export const UNKNOWN_MEMBERS_SQL = `
   INSERT INTO core.dim_date VALUES (0, NULL, NULL, NULL, NULL, 'unknown', NULL, NULL, NULL, NULL, NULL) ON CONFLICT DO NOTHING;
   INSERT INTO core.dim_category VALUES (0, 'unknown', 'unknown') ON CONFLICT DO NOTHING;
-  INSERT INTO core.dim_geography VALUES (0, '', 'unknown', 'unknown', NULL, NULL, 0) ON CONFLICT DO NOTHING;
-  INSERT INTO core.dim_customer VALUES (0, '', '', '', 'unknown', 'unknown', 0) ON CONFLICT DO NOTHING;
-  INSERT INTO core.dim_seller VALUES (0, '', '', 'unknown', 'unknown', 0) ON CONFLICT DO NOTHING;
-  INSERT INTO core.dim_product VALUES (0, '', 0, 'unknown', NULL, NULL, NULL, NULL, NULL, NULL, NULL) ON CONFLICT DO NOTHING;`;
+  INSERT INTO core.dim_geography SELECT 0, '', 'unknown', 'unknown', NULL, NULL, 0 WHERE NOT EXISTS (FROM core.dim_geography WHERE geography_key = 0);
+  INSERT INTO core.dim_customer SELECT 0, '', '', '', 'unknown', 'unknown', 0 WHERE NOT EXISTS (FROM core.dim_customer WHERE customer_key = 0);
+  INSERT INTO core.dim_seller SELECT 0, '', '', 'unknown', 'unknown', 0 WHERE NOT EXISTS (FROM core.dim_seller WHERE seller_key = 0);
+  INSERT INTO core.dim_product SELECT 0, '', 0, 'unknown', NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE NOT EXISTS (FROM core.dim_product WHERE product_key = 0);`;
 
 /** Quotes a text literal (checkpoints and projection names go into SQL text to skip a prepare). */
 export const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;

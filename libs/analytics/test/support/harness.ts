@@ -45,12 +45,12 @@ export class Harness {
   }
 
   /** Closes and reopens the database file (a process restart). */
-  async reopen(): Promise<void> {
+  async reopen(options: StarSchemaProjectionOptions = this.options): Promise<void> {
     this.client.close();
     this.projection.close();
     this.db.close();
     this.db = await DuckDbDatabase.open(this.file);
-    this.projection = new StarSchemaProjection(this.db, this.options);
+    this.projection = new StarSchemaProjection(this.db, options);
     await this.projection.init();
     this.client = await this.db.connect();
   }
