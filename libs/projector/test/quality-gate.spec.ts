@@ -66,8 +66,8 @@ describe('QualityGate', () => {
     const stream = await types();
     expect(stream.slice(0, 2)).toEqual(['PipelineRunStarted', 'PipelineRunLoaded']);
     expect(stream.filter((t) => t === 'QualityCheckRecorded')).toHaveLength(reports[0]!.checks.length);
-    expect(stream.at(-1)).toBe('PipelineRunCompleted'); // 4 failed WARNING checks (weight 8 of 96): score 91.67, WARN
-    expect((await store.readStream(pipelineRunStreamId(RUN))).at(-1)!.data).toMatchObject({ outcome: 'WARN', qualityScore: 91.67 });
+    expect(stream.at(-1)).toBe('PipelineRunCompleted'); // 4 failed WARNING checks (weight 8 of 108): score 92.59, WARN
+    expect((await store.readStream(pipelineRunStreamId(RUN))).at(-1)!.data).toMatchObject({ outcome: 'WARN', qualityScore: 92.59 });
   });
 
   it('records one report per loading: a second notice (a replay, another projector) appends nothing', async () => {
