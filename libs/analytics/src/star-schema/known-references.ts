@@ -8,7 +8,7 @@ export const DEFAULT_REFERENCE_CACHE_ENTRIES = 200_000;
 
 /**
  * Bits of each filter of stored ids (8 MiB each): with 7 hashes, 1 % of the ids never stored are taken for
- * stored ones at ~7M ids, 5 % at ~11M; each such false alarm costs a lookup, never a wrong answer.
+ * stored ones at ~7M ids, 5 % at ~10M; each such false alarm costs a lookup, never a wrong answer.
  */
 const FILTER_BITS = 64 * 1024 * 1024;
 const FILTER_HASHES = 7;
