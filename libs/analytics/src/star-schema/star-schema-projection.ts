@@ -3,7 +3,7 @@ import { findUpwards, migrate, type DuckDbClient, type DuckDbDatabase } from '@o
 import type { Projection } from '@olist/event-store';
 import { StarSchemaBatch } from './batch.js';
 import { CALENDAR_FROM_YEAR, CALENDAR_TO_YEAR, calendarSql } from './calendar.js';
-import { CREATE_LOOKUP_TABLE_SQL, DEFAULT_REFERENCE_CACHE_ENTRIES, KnownReferences } from './known-references.js';
+import { CREATE_LOOKUP_TABLE_SQL, KnownReferences, type DEFAULT_REFERENCE_CACHE_ENTRIES } from './known-references.js';
 import { createStagingSql, type StagingName } from './staging.js';
 import { SQL, UNKNOWN_MEMBERS_SQL, literal, pendingReferencesSql, type PendingReference } from './sql.js';
 
@@ -115,7 +115,7 @@ export class StarSchemaProjection implements Projection {
   ) {
     this.name = options.name ?? STAR_SCHEMA_PROJECTION;
     this.migrationsDir = options.migrationsDir ?? findUpwards(import.meta.url, 'projections/duckdb');
-    this.references = new KnownReferences(options.referenceCacheEntries ?? DEFAULT_REFERENCE_CACHE_ENTRIES);
+    this.references = new KnownReferences(options.referenceCacheEntries);
   }
 
   /**
