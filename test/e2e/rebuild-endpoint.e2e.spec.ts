@@ -1,7 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AsOfReport, RebuildJobView, RebuildReport } from '@olist/projector';
+import { MartRefreshScheduler } from '@olist/analytics';
+import type { DuckDbDatabase } from '@olist/duckdb';
+import type { EventStore } from '@olist/event-store';
+import { EVENT_STORE, SQL_CLIENT } from '@olist/infrastructure';
+import type { SqlClient } from '@olist/postgres';
+import { DUCKDB, RebuildVerifier, type AsOfReport, type RebuildJobView, type RebuildReport } from '@olist/projector';
 import { generateDataset } from '@olist/generator';
 import { loadDirectory } from '@olist/loader';
 import { startEmbeddedApi, type EmbeddedApi } from '../support/embedded-api.js';
@@ -37,6 +42,24 @@ describe('end to end: rebuild-and-verify through the API', () => {
     const stores = new Set(report.tables.map((t) => t.store));
     expect(stores).toEqual(new Set(['duckdb', 'postgres']));
     expect(report.tables.map((t) => t.table)).toEqual(expect.arrayContaining(['core.fact_orders', 'mart.monthly_revenue', 'data_quality.checks', 'etl_orchestration.pipeline_runs']));
+  }, 120_000);
+
+  it('compares the marts at the star schema\'s checkpoint: a refresh still owed when it starts runs first', async () => {
+    const db = api.app.get<DuckDbDatabase>(DUCKDB);
+    // A schedule that would not refresh by itself for a minute: the marts stay stale unless the verifier settles them.
+    const marts = new MartRefreshScheduler(db, { idleMs: 60_000, maxDelayMs: 60_000 });
+    const verifier = new RebuildVerifier(api.app.get<EventStore>(EVENT_STORE), db, api.app.get<SqlClient>(SQL_CLIENT), {}, marts);
+    const live = await api.duckdb();
+    try {
+      await live.run('DELETE FROM mart.monthly_revenue');
+      marts.notify();
+      const report = (await verifier.run()) as RebuildReport;
+      expect(report.tables.filter((t) => !t.equal).map((t) => t.table)).toEqual([]);
+      expect(await live.scalar<bigint>('SELECT count(*) FROM mart.monthly_revenue')).toBeGreaterThan(0n);
+    } finally {
+      live.close();
+      await marts.stop();
+    }
   }, 120_000);
 
   it('runs as a job: started at once, one at a time, followed to its per-table result; or as of a log position', async () => {

@@ -476,4 +476,21 @@ describe('MartRefreshScheduler: debounced refreshes after projector batches', ()
     await expect(scheduler.refreshNow()).rejects.toThrow(/stopped/);
     expect(await refreshes()).toBe(3n);
   });
+
+  it('settle runs a pending refresh at once, even one held back after a slow refresh, and owes nothing after', async () => {
+    const scheduler = new MartRefreshScheduler(h.db, { idleMs: 60_000, maxDelayMs: 60_000, minGapFactor: 1_000 });
+    try {
+      expect(await scheduler.settle()).toBeUndefined(); // nothing owed: no refresh (there is no mart schema yet)
+      expect(await h.client.scalar<bigint>("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'mart'")).toBe(0n);
+      scheduler.notify();
+      const settled = await scheduler.settle();
+      expect(settled?.tables).toEqual([...MART_TABLES]);
+      expect(await refreshes()).toBe(1n);
+      expect(scheduler.status().pending).toBe(false);
+      expect(await scheduler.settle()).toBeUndefined();
+      expect(await refreshes()).toBe(1n);
+    } finally {
+      await scheduler.stop();
+    }
+  });
 });

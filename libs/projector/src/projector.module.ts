@@ -194,8 +194,9 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     },
     {
       provide: REBUILD_VERIFIER,
-      inject: [EVENT_STORE, DUCKDB, SQL_CLIENT, SETTINGS],
-      useFactory: (store: EventStore, duckdb: DuckDbDatabase, sql: SqlClient, settings: Settings) => new RebuildVerifier(store, duckdb, sql, duckdbOwnerConfig(settings)),
+      inject: [EVENT_STORE, DUCKDB, SQL_CLIENT, SETTINGS, MART_REFRESH],
+      useFactory: (store: EventStore, duckdb: DuckDbDatabase, sql: SqlClient, settings: Settings, marts: MartRefreshScheduler) =>
+        new RebuildVerifier(store, duckdb, sql, duckdbOwnerConfig(settings), marts),
     },
     {
       provide: PROJECTORS,

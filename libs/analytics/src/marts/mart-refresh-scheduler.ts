@@ -110,6 +110,16 @@ export class MartRefreshScheduler {
     return run;
   }
 
+  /**
+   * Brings the marts up to the star schema as it is now: runs a pending refresh at once (even one held
+   * back by `minGapFactor`), or waits for the one in flight; resolves at once when nothing is owed.
+   */
+  async settle(): Promise<MartRefreshResult | undefined> {
+    if (this.timer || this.dirtySince !== undefined) return this.refreshNow();
+    await this.chain;
+    return undefined;
+  }
+
   status(): { readonly pending: boolean; readonly last: MartRefreshResult | undefined; readonly error: Error | undefined } {
     return { pending: this.dirtySince !== undefined, last: this.last, error: this.lastError };
   }
@@ -119,12 +129,10 @@ export class MartRefreshScheduler {
    * a stopped projector leaves behind match its star schema; then closes the connection.
    */
   async stop(): Promise<void> {
-    if (this.timer || this.dirtySince !== undefined) {
-      await this.refreshNow().then(
-        (result) => this.options.onRefresh?.(result),
-        (error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error)), undefined),
-      );
-    }
+    await this.settle().then(
+      (result) => result && this.options.onRefresh?.(result),
+      (error: unknown) => this.options.onError?.(error instanceof Error ? error : new Error(String(error)), undefined),
+    );
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
