@@ -202,6 +202,35 @@ describe('StarSchemaProjection behaviour', () => {
     }
   });
 
+  it('keys a stored order\'s children by its customer only once that customer is in dim_customer, with caches of one entry', async () => {
+    // o1's customer never registers, o2's registers late; each child comes one batch later, after another order's event evicted o1/o2 from the cache.
+    const log = new EventLog();
+    log.add('customer-u1', 'CustomerRegistered', { customerUniqueId: 'u1', customerId: 'c1', zipPrefix: '01046', city: 'sao paulo', state: 'SP' });
+    log.add('order-o1', 'OrderPlaced', { orderId: 'o1', customerId: 'c-missing', purchasedAt: '2018-01-02T10:00:00.000Z', estimatedDeliveryAt: '2018-01-20T00:00:00.000Z' });
+    log.add('order-o2', 'OrderPlaced', { orderId: 'o2', customerId: 'c-late', purchasedAt: '2018-01-03T10:00:00.000Z', estimatedDeliveryAt: '2018-01-20T00:00:00.000Z' });
+    log.add('order-o3', 'OrderPlaced', { orderId: 'o3', customerId: 'c1', purchasedAt: '2018-01-04T10:00:00.000Z', estimatedDeliveryAt: '2018-01-20T00:00:00.000Z' });
+    log.add('order-o1', 'OrderItemAdded', item('o1', 1, 'p1', 's1', '2018-01-05T00:00:00.000Z', 1000, 100));
+    log.add('order-o3', 'OrderItemAdded', item('o3', 1, 'p1', 's1', '2018-01-05T00:00:00.000Z', 3000, 300));
+    log.add('order-o2', 'PaymentReceived', { orderId: 'o2', paymentSequential: 1, paymentType: 'boleto', installments: 1, value: 1100 });
+    log.add('customer-u2', 'CustomerRegistered', { customerUniqueId: 'u2', customerId: 'c-late', zipPrefix: '01046', city: 'sao paulo', state: 'SP' });
+    log.add('order-o3', 'PaymentReceived', { orderId: 'o3', paymentSequential: 1, paymentType: 'voucher', installments: 1, value: 3300 });
+    log.add('order-o1', 'PaymentReceived', { orderId: 'o1', paymentSequential: 1, paymentType: 'voucher', installments: 1, value: 1100 });
+    log.add('order-o2', 'OrderItemAdded', item('o2', 1, 'p1', 's1', '2018-01-05T00:00:00.000Z', 1000, 100));
+    await h.apply(log.events);
+    const tiny = await Harness.create({ referenceCacheEntries: 1 });
+    try {
+      await tiny.applyIn(log.events, 1);
+      expect(await tiny.hashes()).toEqual(await h.hashes());
+      expect(await tiny.rows('SELECT order_id, customer_key <> 0 AS keyed FROM core.fact_payments ORDER BY order_id')).toEqual([
+        { order_id: 'o1', keyed: false },
+        { order_id: 'o2', keyed: true },
+        { order_id: 'o3', keyed: true },
+      ]);
+    } finally {
+      tiny.close();
+    }
+  });
+
   it('leaves nothing behind when a batch fails (all or nothing), then applies it cleanly', async () => {
     const events = olistScenario().events;
     const half = Math.floor(events.length / 2);

@@ -91,18 +91,22 @@ export class KnownReferences {
   ): Promise<BatchReferences> {
     const orders = new Map<string, OrderRef>();
     const unknownOrders = this.orders.partition(orderIds, (id, ref) => orders.set(id, ref));
-    for (const [id, customerId, purchaseDateKey] of await lookup<[string, string | null, number]>(
+    for (const [id, customerId, purchaseDateKey, customerKnown] of await lookup<[string, string | null, number, boolean]>(
       tx,
       unknownOrders,
-      `SELECT order_id, customer_id, purchase_date_key FROM core.fact_orders WHERE order_id IN (SELECT id FROM ${LOOKUP_TABLE})`,
+      `SELECT order_id, customer_id, purchase_date_key, customer_key <> 0 FROM core.fact_orders WHERE order_id IN (SELECT id FROM ${LOOKUP_TABLE})`,
     )) {
-      const ref = { customerId, purchaseDateKey };
+      const ref = { customerId, purchaseDateKey, customerKnown };
       orders.set(id, ref);
       this.orders.cache.set(id, ref);
     }
 
+    // A stored order keyed by its customer vouches for that customer: no lookup for it.
     const customers = new Set<string>();
-    const unknownCustomers = this.customers.partition(new Set(customerIdsOf(orders)), (id) => customers.add(id));
+    for (const ref of orders.values()) if (ref.customerKnown && ref.customerId !== null) customers.add(ref.customerId);
+    const wanted = new Set<string>();
+    for (const id of customerIdsOf(orders)) if (!customers.has(id)) wanted.add(id);
+    const unknownCustomers = this.customers.partition(wanted, (id) => customers.add(id));
     for (const [id] of await lookup<[string]>(
       tx,
       unknownCustomers,

@@ -30,9 +30,11 @@ export interface OrderRef {
   readonly customerId: string | null;
   /** core.date_key of the purchase (0 = unknown). */
   readonly purchaseDateKey: number;
+  /** Its customer was in dim_customer when the order was last written (customer_key <> 0): it still is. */
+  readonly customerKnown: boolean;
 }
 
-const NO_ORDER: OrderRef = { customerId: null, purchaseDateKey: 0 };
+const NO_ORDER: OrderRef = { customerId: null, purchaseDateKey: 0, customerKnown: false };
 
 /** A child's order as it will be once the batch is committed: its customer and purchase date key the child. */
 export type OrderOf = (orderId: string) => OrderRef;
@@ -155,9 +157,11 @@ export class OrderChanges {
       const ref = knownOrders.get(id);
       const known = ref !== undefined;
       if (known && !o.patched) continue; // only an item/payment/review of a projected order: nothing to merge
+      const customerId = o.customerId ?? ref?.customerId ?? null;
       this.refs.set(id, {
-        customerId: o.customerId ?? ref?.customerId ?? null,
+        customerId,
         purchaseDateKey: o.purchasedAt !== null ? dateKey(o.purchasedAt) : (ref?.purchaseDateKey ?? 0),
+        customerKnown: customerKnown(customerId),
       });
       if (known) {
         this.mergedOrders++;
