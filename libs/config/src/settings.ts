@@ -105,7 +105,7 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     databaseUrl,
     pgliteDir: resolve(env.PGLITE_DIR || 'var/pglite'),
     duckdbPath: resolve(env.DUCKDB_PATH || 'var/olist.duckdb'),
-    duckdbMemoryLimit: env.DUCKDB_MEMORY_LIMIT?.trim() || '1GB',
+    duckdbMemoryLimit: env.DUCKDB_MEMORY_LIMIT?.trim() || DEFAULT_DUCKDB_MEMORY_LIMIT,
     duckdbTempDir: resolve(env.DUCKDB_TEMP_DIR || resolve(env.DUCKDB_PATH || 'var/olist.duckdb', '..', 'duckdb-tmp')),
     duckdbCheckpointThreshold: env.DUCKDB_CHECKPOINT_THRESHOLD?.trim() || undefined,
     starSchemaCacheEntries: positiveInt('STAR_SCHEMA_CACHE_ENTRIES', env.STAR_SCHEMA_CACHE_ENTRIES, 200_000),
@@ -136,6 +136,13 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     querySnapshotDir: resolve(env.QUERY_SNAPSHOT_DIR || resolve(env.DUCKDB_PATH || 'var/olist.duckdb', '..', 'query-snapshots')),
   };
 };
+
+/**
+ * The owner's DuckDB `memory_limit` unless DUCKDB_MEMORY_LIMIT says otherwise. At ten times the Olist data the
+ * mart refresh is what fills it; the process's resident memory then peaks at about 1.6 times this limit over
+ * what it holds at rest (docs/operations.md, "Memory").
+ */
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '384MB';
 
 /** The DuckDB configuration of the instances that own or rebuild the star schema: bounded memory, spilling to disk. */
 export const duckdbOwnerConfig = (

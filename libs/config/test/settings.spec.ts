@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbDatabase } from '@olist/duckdb';
-import { duckdbOwnerConfig, loadSettings } from '@olist/config';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT, duckdbOwnerConfig, loadSettings } from '@olist/config';
 
 describe('the DuckDB owner’s memory', () => {
   it('is bounded by default, and spills next to the DuckDB file', () => {
     const settings = loadSettings({ DUCKDB_PATH: '/data/dw/olist.duckdb' });
-    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '1GB', temp_directory: '/data/dw/duckdb-tmp' });
+    expect(DEFAULT_DUCKDB_MEMORY_LIMIT).toBe('384MB');
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '384MB', temp_directory: '/data/dw/duckdb-tmp' });
   });
 
   it('takes DUCKDB_MEMORY_LIMIT and DUCKDB_TEMP_DIR', () => {
@@ -23,7 +24,7 @@ describe('the DuckDB owner’s memory', () => {
 
   it('takes DUCKDB_CHECKPOINT_THRESHOLD (unset: DuckDB\'s own)', () => {
     const settings = loadSettings({ DUCKDB_PATH: '/data/dw/olist.duckdb', DUCKDB_CHECKPOINT_THRESHOLD: '4MB' });
-    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '1GB', temp_directory: '/data/dw/duckdb-tmp', checkpoint_threshold: '4MB' });
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '384MB', temp_directory: '/data/dw/duckdb-tmp', checkpoint_threshold: '4MB' });
   });
 
   it('is what an instance opened with that configuration reports', async () => {
