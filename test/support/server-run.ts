@@ -39,10 +39,11 @@ export const readModelsProjected = async (url: string): Promise<number> => {
 export const runsEnded = async (url: string): Promise<number> =>
   Number((await query<{ n: string }>(url, `SELECT count(*) AS n FROM etl_orchestration.pipeline_runs WHERE status IN ('COMPLETED', 'FAILED')`))[0]!.n);
 
-export const until = async (what: string, condition: () => Promise<boolean> | boolean, timeoutMs = 180_000): Promise<void> => {
+/** Polls `condition` every 100 ms; `what` (or, to say what was seen meanwhile, a function giving it) names it in the timeout's error. */
+export const until = async (what: string | (() => string), condition: () => Promise<boolean> | boolean, timeoutMs = 180_000): Promise<void> => {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await sleep(100);
   }
 };

@@ -231,6 +231,26 @@ describe('StarSchemaProjection behaviour', () => {
     }
   });
 
+  it('lets the error of a failed lookup of stored orders through (not DuckDB\'s refusal of the statements after it)', async () => {
+    const events = olistScenario().events;
+    const firstItem = events.findIndex((e) => e.type === 'OrderItemAdded');
+    const tiny = await Harness.create({ referenceCacheEntries: 1 });
+    try {
+      await tiny.applyIn(events.slice(0, firstItem), 1);
+      // The items' orders are looked up in core.fact_orders: a view there fails while the lookup runs, as a read of a broken file would.
+      await tiny.client.run('ALTER TABLE core.fact_orders RENAME TO fact_orders_away');
+      await tiny.client.run("CREATE VIEW core.fact_orders AS SELECT order_id, customer_id, purchase_date_key, error('simulated read failure')::BIGINT AS customer_key FROM core.fact_orders_away");
+      const failure = await tiny.apply(events.slice(firstItem)).then(() => undefined, (error: Error) => error);
+      expect(failure?.message).toMatch(/simulated read failure/);
+      await tiny.client.run('DROP VIEW core.fact_orders');
+      await tiny.client.run('ALTER TABLE core.fact_orders_away RENAME TO fact_orders');
+      await tiny.apply(events.slice(firstItem));
+      await tiny.expectSameAsCleanRun(events);
+    } finally {
+      tiny.close();
+    }
+  });
+
   it('leaves nothing behind when a batch fails (all or nothing), then applies it cleanly', async () => {
     const events = olistScenario().events;
     const half = Math.floor(events.length / 2);

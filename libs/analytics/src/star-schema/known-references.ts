@@ -128,9 +128,9 @@ export class KnownReferences {
 const lookup = async <Row extends unknown[]>(tx: DuckDbClient, ids: ReadonlyArray<string>, sql: string): Promise<Row[]> => {
   if (ids.length === 0) return [];
   await tx.appendColumns(LOOKUP_TABLE, [ids], { catalog: 'temp' });
-  try {
-    return (await tx.connection.runAndReadAll(sql)).getRows() as Row[];
-  } finally {
-    await tx.run(`DELETE FROM ${LOOKUP_TABLE}`);
-  }
+  const rows = (await tx.connection.runAndReadAll(sql)).getRows() as Row[];
+  // Not in a `finally`: after a failed statement DuckDB refuses every other one in the transaction, and that refusal
+  // would hide the failure (a full disk) the projector must see to retry. The rollback empties the table anyway.
+  await tx.run(`DELETE FROM ${LOOKUP_TABLE}`);
+  return rows;
 };

@@ -143,7 +143,12 @@ export class StarSchemaProjection implements Projection {
     this.client = client;
   }
 
-  private async load(client: DuckDbClient): Promise<Known> {
+  /** One transaction: a consistent snapshot, and the stored ids streamed inside the database's gate (a compaction waits). */
+  private load(client: DuckDbClient): Promise<Known> {
+    return client.transaction((tx) => this.loadIn(tx));
+  }
+
+  private async loadIn(client: DuckDbClient): Promise<Known> {
     const row = await client.queryOne<{ checkpoint: string | null; lo: number; hi: number }>(
       `SELECT (SELECT checkpoint FROM core.projection_checkpoint WHERE projection = ${literal(this.name)}) AS checkpoint,
               min(year) AS lo, max(year) AS hi
