@@ -139,8 +139,8 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
 
 /**
  * The owner's DuckDB `memory_limit` unless DUCKDB_MEMORY_LIMIT says otherwise. At ten times the Olist data the
- * mart refresh is what fills it; the process's resident memory then peaks at about 1.6 times this limit over
- * what it holds at rest (docs/operations.md, "Memory").
+ * mart refresh is what fills it, and the process's resident memory rises by 1.0–1.6 times this limit while it
+ * runs (docs/operations.md, "Memory").
  */
 export const DEFAULT_DUCKDB_MEMORY_LIMIT = '384MB';
 
