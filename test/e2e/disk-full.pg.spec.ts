@@ -306,8 +306,7 @@ describe('a full disk under the DuckDB file stops the projector with a clear err
       // More room, and more again each time an attempt still fails (a checkpoint needs room for the blocks it writes).
       const diskKb = disk!.sizeKb;
       let failedAttempts = -1;
-      const waitingSince = projector.lines.length;
-      await until(() => `the projector to resume by itself; its log since:\n${projector.lines.slice(waitingSince).slice(-20).map((l) => l.msg).join('\n')}`, () => {
+      await until(() => `the projector to resume by itself; its log since the stop:\n${projector.lines.slice(seen).slice(-20).map((l) => l.msg).join('\n')}`, () => {
         const since = projector.lines.slice(seen);
         if (since.some((l) => RESUMED.test(l.msg))) return true;
         const failed = since.filter((l) => STILL_STOPPED.test(l.msg)).length;
