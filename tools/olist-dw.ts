@@ -7,14 +7,21 @@ import { spawn } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
+import { PROJECTOR_HEAP_LIMIT_MB, projectorNodeFlags } from '@olist/config';
 
 const dist = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Command → the built script it runs, and what it is for. */
-export const COMMANDS: ReadonlyArray<{ readonly name: string; readonly script: string; readonly description: string }> = [
+export const COMMANDS: ReadonlyArray<{
+  readonly name: string;
+  readonly script: string;
+  readonly description: string;
+  /** Node's own flags for the script's process. */
+  readonly nodeFlags?: () => ReadonlyArray<string>;
+}> = [
   { name: 'demo', script: 'tools/demo.js', description: 'generate (or take --data DIR) Olist files and load them into the embedded stores, end to end' },
   { name: 'serve', script: 'apps/api/src/main.js', description: 'run the API (embedded by default: PGlite + DuckDB under var/, projector in-process; DATABASE_URL for server mode)' },
-  { name: 'projector', script: 'apps/projector/src/main.js', description: 'run the projector as its own process (server mode)' },
+  { name: 'projector', script: 'apps/projector/src/main.js', description: `run the projector as its own process (server mode; a ${PROJECTOR_HEAP_LIMIT_MB} MB heap limit unless NODE_OPTIONS sets one)`, nodeFlags: () => projectorNodeFlags(process.env.NODE_OPTIONS) },
   { name: 'load', script: 'apps/loader/src/main.js', description: 'load a directory of the nine Olist CSV files through the API' },
   { name: 'generate', script: 'tools/generate.js', description: 'generate Olist-shaped CSV files (deterministic by seed)' },
   { name: 'rebuild', script: 'tools/rebuild.js', description: 'replay the event log into fresh read models and compare them with the live ones (or --to a past position)' },
@@ -29,10 +36,10 @@ export const COMMANDS: ReadonlyArray<{ readonly name: string; readonly script: s
   { name: 'bench', script: 'tools/bench.js', description: 'the benchmark: floors, a peer, end to end, appends, rebuild, reads, memory' },
 ];
 
-/** Runs `script` with `args` in a child Node process, passing signals on; resolves with its exit code. */
-const runScript = (script: string, args: ReadonlyArray<string>): Promise<number> =>
+/** Runs `script` with `args` in a child Node process (with `nodeFlags`), passing signals on; resolves with its exit code. */
+const runScript = (script: string, args: ReadonlyArray<string>, nodeFlags: ReadonlyArray<string> = []): Promise<number> =>
   new Promise((resolveCode) => {
-    const child = spawn(process.execPath, [resolve(dist, script), ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [...nodeFlags, resolve(dist, script), ...args], { stdio: 'inherit' });
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     process.on('SIGINT', forward);
     process.on('SIGTERM', forward);
@@ -56,7 +63,7 @@ export const olistDwProgram = (): Command => {
       .allowExcessArguments()
       .argument('[args...]')
       .action(async (args: string[]) => {
-        process.exitCode = await runScript(command.script, args);
+        process.exitCode = await runScript(command.script, args, command.nodeFlags?.());
       });
   }
   return program;

@@ -9,7 +9,7 @@ import { generateDataset } from '@olist/generator';
 import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { createTestDatabase, type TestDatabase } from '@olist/postgres';
 import { generateApiKey } from '@olist/security';
-import { ChildApp, PROJECTOR_MAIN, freePort, sleep, startApiProcess } from '../support/child-apps.js';
+import { ChildApp, PROJECTOR_MAIN, freePort, nodeFlagsOf, sleep, startApiProcess } from '../support/child-apps.js';
 import { parseExposition, valueOf } from '../support/prometheus.js';
 import { READY, cleanRunCaughtUp, contentDifferences, eventCount, query, runContent, runsEnded, startCleanRun, starTotal, until } from '../support/server-run.js';
 
@@ -72,7 +72,7 @@ const tmpfs = (dir: string, kb: number): Disk | undefined => {
   return {
     kind: 'tmpfs', dir,
     get sizeKb() { return size; },
-    spawn: (main, env) => spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    spawn: (main, env) => spawn(process.execPath, [...nodeFlagsOf(main, env), main], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
     resize: (next) => {
       execFileSync('mount', ['-o', `remount,size=${next}k`, dir]);
       size = next;
@@ -100,7 +100,7 @@ const fileSizeLimit = (dir: string, kb: number): Disk => {
     get sizeKb() { return size; },
     spawn: (main, env) => {
       // prlimit sets the soft limit (the hard one stays unlimited, so it can be raised without privilege) and execs node.
-      const child = spawn('prlimit', [`--fsize=${size * 1024}:unlimited`, '--', process.execPath, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn('prlimit', [`--fsize=${size * 1024}:unlimited`, '--', process.execPath, ...nodeFlagsOf(main, env), main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       children.push(child);
       return child;
     },

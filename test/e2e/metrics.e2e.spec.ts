@@ -166,9 +166,9 @@ describe('Prometheus metrics (embedded: the API with its in-process projector)',
     expect(valueOf(exposition, 'olistdw_pipeline_last_run_quality_score')).toBe(latest.quality_score);
     for (const component of ['event_store', 'database', 'duckdb']) expect([component, valueOf(exposition, 'olistdw_up', { component })]).toEqual([component, 1]);
     expect(valueOf(exposition, 'olistdw_duckdb_file_size_bytes')).toBeGreaterThan(100_000);
-    // What DuckDB's buffer manager holds: the tables just projected, within the owner's memory limit (384MB by default).
+    // What DuckDB's buffer manager holds: the tables just projected, within the owner's memory limit (256MB by default).
     expect(valueOf(exposition, 'olistdw_duckdb_memory_bytes', { tag: 'base_table' })).toBeGreaterThan(0);
-    expect(sumOf(exposition, 'olistdw_duckdb_memory_bytes')).toBeLessThanOrEqual(384 * 2 ** 20);
+    expect(sumOf(exposition, 'olistdw_duckdb_memory_bytes')).toBeLessThanOrEqual(256 * 2 ** 20);
     expect(valueOf(exposition, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 

@@ -1,4 +1,4 @@
-export { API_MAIN, ChildApp, freePort, LOADER_MAIN, PROJECTOR_MAIN, REBUILD_MAIN, sleep, startApiProcess, type LogLine } from '../../tools/support/child-app.js';
+export { API_MAIN, ChildApp, freePort, LOADER_MAIN, nodeFlagsOf, PROJECTOR_MAIN, REBUILD_MAIN, sleep, startApiProcess, type LogLine } from '../../tools/support/child-app.js';
 
 /** Deterministic PRNG (mulberry32) for reproducible random schedules. */
 export const seededRandom = (seed: number): (() => number) => {

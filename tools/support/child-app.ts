@@ -3,6 +3,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { freePort } from './free-port.js';
 import { createInterface } from 'node:readline';
+import { projectorNodeFlags } from '@olist/config';
 import { findUpwards } from '@olist/duckdb';
 
 /** The built apps (`npm run build` first): the benchmark and the tests that need real separate processes run these. */
@@ -13,6 +14,9 @@ export const REBUILD_MAIN = resolve(DIST, 'tools/rebuild.js');
 export const LOADER_MAIN = resolve(DIST, 'apps/loader/src/main.js');
 
 export { freePort };
+
+/** Node's flags for a built app, as `olist-dw` starts it (the projector's heap limit). */
+export const nodeFlagsOf = (main: string, env: NodeJS.ProcessEnv): string[] => (main === PROJECTOR_MAIN ? projectorNodeFlags(env.NODE_OPTIONS) : []);
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A pino log line of a child app. */
@@ -38,7 +42,7 @@ export class ChildApp {
     readonly main: string,
     env: NodeJS.ProcessEnv,
     logFile: string,
-    readonly child: ChildProcess = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
+    readonly child: ChildProcess = spawn(process.execPath, [...nodeFlagsOf(main, env), main], { env, stdio: ['ignore', 'pipe', 'pipe'] }),
   ) {
     this.log = createWriteStream(logFile, { flags: 'a' });
     this.child.stderr!.pipe(this.log, { end: false });

@@ -139,10 +139,20 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
 
 /**
  * The owner's DuckDB `memory_limit` unless DUCKDB_MEMORY_LIMIT says otherwise. At ten times the Olist data the
- * mart refresh is what fills it, and the process's resident memory rises by 1.0–1.6 times this limit while it
+ * mart refresh is what fills it, and the process's resident memory rises by 1.0–1.7 times this limit while it
  * runs (docs/operations.md, "Memory").
  */
-export const DEFAULT_DUCKDB_MEMORY_LIMIT = '384MB';
+export const DEFAULT_DUCKDB_MEMORY_LIMIT = '256MB';
+
+/**
+ * The projector process's V8 heap limit (MB): V8 sizes its heap to the machine, not to what is live, and at ten
+ * times the Olist data it let the projector's heap reach 550–600 MB for ~250 MB in use (docs/operations.md, "Memory").
+ */
+export const PROJECTOR_HEAP_LIMIT_MB = 384;
+
+/** Node's flags for a projector process: the heap limit, unless NODE_OPTIONS (`nodeOptions`) sets one (it would lose to a flag). */
+export const projectorNodeFlags = (nodeOptions: string | undefined): string[] =>
+  /--max-old-space-size\b/.test(nodeOptions ?? '') ? [] : [`--max-old-space-size=${PROJECTOR_HEAP_LIMIT_MB}`];
 
 /** The DuckDB configuration of the instances that own or rebuild the star schema: bounded memory, spilling to disk. */
 export const duckdbOwnerConfig = (

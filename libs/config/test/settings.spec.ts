@@ -2,13 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbDatabase } from '@olist/duckdb';
-import { DEFAULT_DUCKDB_MEMORY_LIMIT, duckdbOwnerConfig, loadSettings } from '@olist/config';
+import { execFileSync } from 'node:child_process';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT, duckdbOwnerConfig, loadSettings, PROJECTOR_HEAP_LIMIT_MB, projectorNodeFlags } from '@olist/config';
 
 describe('the DuckDB owner’s memory', () => {
   it('is bounded by default, and spills next to the DuckDB file', () => {
     const settings = loadSettings({ DUCKDB_PATH: '/data/dw/olist.duckdb' });
-    expect(DEFAULT_DUCKDB_MEMORY_LIMIT).toBe('384MB');
-    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '384MB', temp_directory: '/data/dw/duckdb-tmp' });
+    expect(DEFAULT_DUCKDB_MEMORY_LIMIT).toBe('256MB');
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '256MB', temp_directory: '/data/dw/duckdb-tmp' });
   });
 
   it('takes DUCKDB_MEMORY_LIMIT and DUCKDB_TEMP_DIR', () => {
@@ -24,7 +25,7 @@ describe('the DuckDB owner’s memory', () => {
 
   it('takes DUCKDB_CHECKPOINT_THRESHOLD (unset: DuckDB\'s own)', () => {
     const settings = loadSettings({ DUCKDB_PATH: '/data/dw/olist.duckdb', DUCKDB_CHECKPOINT_THRESHOLD: '4MB' });
-    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '384MB', temp_directory: '/data/dw/duckdb-tmp', checkpoint_threshold: '4MB' });
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '256MB', temp_directory: '/data/dw/duckdb-tmp', checkpoint_threshold: '4MB' });
   });
 
   it('is what an instance opened with that configuration reports', async () => {
@@ -44,5 +45,22 @@ describe('the DuckDB owner’s memory', () => {
       db.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('the projector process’s heap', () => {
+  /** The V8 heap limit (MB) of a Node process started with `flags` and NODE_OPTIONS `nodeOptions`. */
+  const heapLimitMb = (flags: ReadonlyArray<string>, nodeOptions: string): number =>
+    Number(execFileSync(process.execPath, [...flags, '-p', 'require("v8").getHeapStatistics().heap_size_limit'], {
+      env: { ...process.env, NODE_OPTIONS: nodeOptions },
+      encoding: 'utf8',
+    })) / 2 ** 20;
+
+  it(`is limited to ${PROJECTOR_HEAP_LIMIT_MB} MB of old space unless NODE_OPTIONS sets a limit`, () => {
+    const limited = heapLimitMb(projectorNodeFlags(undefined), '');
+    expect(limited).toBeGreaterThanOrEqual(PROJECTOR_HEAP_LIMIT_MB);
+    expect(limited).toBeLessThan(PROJECTOR_HEAP_LIMIT_MB + 128); // plus the young generation
+    expect(projectorNodeFlags('--max-old-space-size=2048 --trace-warnings')).toEqual([]);
+    expect(heapLimitMb(projectorNodeFlags('--max-old-space-size=2048'), '--max-old-space-size=2048')).toBeGreaterThanOrEqual(2048);
   });
 });
