@@ -152,7 +152,7 @@ export const PROJECTOR_HEAP_LIMIT_MB = 384;
 
 /** Node's flags for a projector process: the heap limit, unless NODE_OPTIONS (`nodeOptions`) sets one (it would lose to a flag). */
 export const projectorNodeFlags = (nodeOptions: string | undefined): string[] =>
-  /--max-old-space-size\b/.test(nodeOptions ?? '') ? [] : [`--max-old-space-size=${PROJECTOR_HEAP_LIMIT_MB}`];
+  /--max[-_]old[-_]space[-_]size\b/.test(nodeOptions ?? '') ? [] : [`--max-old-space-size=${PROJECTOR_HEAP_LIMIT_MB}`];
 
 /** The DuckDB configuration of the instances that own or rebuild the star schema: bounded memory, spilling to disk. */
 export const duckdbOwnerConfig = (

@@ -1,8 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbDatabase } from '@olist/duckdb';
-import { execFileSync } from 'node:child_process';
 import { DEFAULT_DUCKDB_MEMORY_LIMIT, duckdbOwnerConfig, loadSettings, PROJECTOR_HEAP_LIMIT_MB, projectorNodeFlags } from '@olist/config';
 
 describe('the DuckDB owner’s memory', () => {
@@ -61,6 +61,7 @@ describe('the projector process’s heap', () => {
     expect(limited).toBeGreaterThanOrEqual(PROJECTOR_HEAP_LIMIT_MB);
     expect(limited).toBeLessThan(PROJECTOR_HEAP_LIMIT_MB + 128); // plus the young generation
     expect(projectorNodeFlags('--max-old-space-size=2048 --trace-warnings')).toEqual([]);
+    expect(projectorNodeFlags('--max_old_space_size=2048')).toEqual([]);
     expect(heapLimitMb(projectorNodeFlags('--max-old-space-size=2048'), '--max-old-space-size=2048')).toBeGreaterThanOrEqual(2048);
   });
 });
