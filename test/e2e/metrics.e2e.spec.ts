@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import { loadSettings } from '@olist/config';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT, loadSettings } from '@olist/config';
 import { generateDataset } from '@olist/generator';
 import { loadDirectory, type LoadSummary } from '@olist/loader';
 import { generateApiKey } from '@olist/security';
@@ -166,9 +166,10 @@ describe('Prometheus metrics (embedded: the API with its in-process projector)',
     expect(valueOf(exposition, 'olistdw_pipeline_last_run_quality_score')).toBe(latest.quality_score);
     for (const component of ['event_store', 'database', 'duckdb']) expect([component, valueOf(exposition, 'olistdw_up', { component })]).toEqual([component, 1]);
     expect(valueOf(exposition, 'olistdw_duckdb_file_size_bytes')).toBeGreaterThan(100_000);
-    // What DuckDB's buffer manager holds: the tables just projected, within the owner's memory limit (256MB by default).
+    // What DuckDB's buffer manager holds: the tables just projected, within the owner's default memory limit (in MB).
     expect(valueOf(exposition, 'olistdw_duckdb_memory_bytes', { tag: 'base_table' })).toBeGreaterThan(0);
-    expect(sumOf(exposition, 'olistdw_duckdb_memory_bytes')).toBeLessThanOrEqual(256 * 2 ** 20);
+    expect(DEFAULT_DUCKDB_MEMORY_LIMIT).toMatch(/^\d+MB$/);
+    expect(sumOf(exposition, 'olistdw_duckdb_memory_bytes')).toBeLessThanOrEqual(Number.parseInt(DEFAULT_DUCKDB_MEMORY_LIMIT, 10) * 2 ** 20);
     expect(valueOf(exposition, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
 

@@ -17,6 +17,7 @@ export { freePort };
 
 /** Node's flags for a built app, as `olist-dw` starts it (the projector's heap limit). */
 export const nodeFlagsOf = (main: string, env: NodeJS.ProcessEnv): string[] => (main === PROJECTOR_MAIN ? projectorNodeFlags(env.NODE_OPTIONS) : []);
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** A pino log line of a child app. */
