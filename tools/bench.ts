@@ -8,7 +8,7 @@
  * it makes is a scratch one, dropped at the end.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -62,12 +62,31 @@ const percentile = (xs: ReadonlyArray<number>, p: number): number => {
 };
 const serverUrl = (): string => process.env.DATABASE_URL || DEFAULT_DATABASE_URL;
 
-/** Peak resident memory (VmHWM) of a process, sampled until it exits or `stop` is called. */
-class PeakMemory {
+/** Clock ticks per second of the CPU times in /proc/<pid>/stat. */
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user + system) of a process from /proc/<pid>/stat; with `children`, also of its children it has waited for. */
+const cpuSecondsOf = (pid: number, children = false): number | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), counted from field 3 (state): utime is field 14.
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(f[11]) + Number(f[12]) + (children ? Number(f[13]) + Number(f[14]) : 0);
+    return ticks / CLOCK_TICKS;
+  } catch {
+    return undefined; // exited
+  }
+};
+
+/** Peak resident memory (VmHWM) and CPU time of a process, sampled until it exits or `stop` is called. */
+class ProcessSampler {
   private peakKb = 0;
+  private cpuStart: number | undefined;
+  private cpuLast = 0;
   private readonly timer: NodeJS.Timeout;
 
   constructor(private readonly pid: number) {
+    this.cpuStart = cpuSecondsOf(pid);
     this.timer = setInterval(() => this.sample(), 250);
   }
 
@@ -78,14 +97,51 @@ class PeakMemory {
     } catch {
       // exited
     }
+    const cpu = cpuSecondsOf(this.pid);
+    if (cpu !== undefined) {
+      this.cpuStart ??= cpu;
+      this.cpuLast = cpu;
+    }
   }
 
-  stop(): number {
+  /** Peak RSS in MB, and CPU seconds used since the sampler started (to the last sample before an exit: ≤ 250 ms short). */
+  stop(): { peakMb: number; cpuSeconds: number } {
     this.sample();
     clearInterval(this.timer);
-    return this.peakKb / 1024;
+    return { peakMb: this.peakKb / 1024, cpuSeconds: this.cpuLast - (this.cpuStart ?? this.cpuLast) };
   }
 }
+
+/**
+ * CPU seconds used so far by every PostgreSQL process of the local server: the postmaster with the backends it has
+ * reaped, plus the live ones. The difference of two readings is the server's CPU time in between (all its
+ * databases: the bench's is the only one working).
+ */
+const postgresCpuSeconds = (): number | undefined => {
+  const pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  let total = 0;
+  let found = false;
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    if (!stat.includes('(postgres)')) continue;
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const parentIsPostgres = (() => {
+      try {
+        return readFileSync(`/proc/${ppid}/stat`, 'utf8').includes('(postgres)');
+      } catch {
+        return false;
+      }
+    })();
+    total += cpuSecondsOf(pid, !parentIsPostgres) ?? 0;
+    found = true;
+  }
+  return found ? total : undefined;
+};
 
 interface LoaderSummary {
   readonly runId: string;
@@ -96,22 +152,22 @@ interface LoaderSummary {
 }
 
 /** The loader as its own process, waiting for the run's quality outcome; its wall time and peak memory. */
-const runLoader = async (dataDir: string, apiUrl: string, apiKey: string, logFile: string): Promise<{ summary: LoaderSummary; seconds: number; peakMb: number }> => {
+const runLoader = async (dataDir: string, apiUrl: string, apiKey: string, logFile: string): Promise<{ summary: LoaderSummary; seconds: number; peakMb: number; cpuSeconds: number }> => {
   const started = performance.now();
   const child = spawn(process.execPath, [LOADER_MAIN, dataDir, '--api', apiUrl, '--json', '--wait-quality', '3600', '--log-level', 'warn'], {
     env: { ...process.env, OLIST_DW_API_KEY: apiKey },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const memory = new PeakMemory(child.pid!);
+  const sampler = new ProcessSampler(child.pid!);
   let stdout = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const errors: Buffer[] = [];
   child.stderr!.on('data', (chunk: Buffer) => errors.push(chunk));
   const code = await new Promise<number | null>((res) => child.once('exit', (c) => res(c)));
-  const peakMb = memory.stop();
+  const { peakMb, cpuSeconds } = sampler.stop();
   await writeFile(logFile, Buffer.concat(errors));
   if (code !== 0) throw new Error(`the loader exited with ${code}; see ${logFile}`);
-  return { summary: JSON.parse(stdout) as LoaderSummary, seconds: (performance.now() - started) / 1000, peakMb };
+  return { summary: JSON.parse(stdout) as LoaderSummary, seconds: (performance.now() - started) / 1000, peakMb, cpuSeconds };
 };
 
 interface E2eRun {
@@ -119,6 +175,8 @@ interface E2eRun {
   readonly perFile: Record<string, number>;
   readonly events: number;
   readonly peakMb: Record<string, number>;
+  /** CPU seconds each process used during the load (PostgreSQL: the whole server). */
+  readonly cpuSeconds: Record<string, number>;
   readonly quality?: string;
 }
 
@@ -171,19 +229,43 @@ const startServerStack = async (work: string): Promise<ServerStack> => {
   };
 };
 
-const e2eFigures = (runs: ReadonlyArray<E2eRun>): { seconds: number; perFile: Record<string, number>; peakMb: Record<string, number> } => ({
+const e2eFigures = (runs: ReadonlyArray<E2eRun>): { seconds: number; perFile: Record<string, number>; peakMb: Record<string, number>; cpuSeconds: Record<string, number> } => ({
   seconds: median(runs.map((r) => r.seconds)),
   perFile: Object.fromEntries(SOURCE_FILES.map((f) => [f.name, median(runs.map((r) => r.perFile[f.name] ?? 0))])),
   peakMb: Object.fromEntries(Object.keys(runs[0]!.peakMb).map((p) => [p, Math.max(...runs.map((r) => r.peakMb[p]!))])),
+  cpuSeconds: Object.fromEntries(Object.keys(runs[0]!.cpuSeconds).map((p) => [p, median(runs.map((r) => r.cpuSeconds[p]!))])),
 });
 
-const toRun = (load: { summary: LoaderSummary; seconds: number; peakMb: number }, peakMb: Record<string, number>): E2eRun => ({
+type Sampled = { peakMb: number; cpuSeconds: number };
+
+const toRun = (load: { summary: LoaderSummary; seconds: number } & Sampled, processes: Record<string, Sampled>, postgresCpu?: number): E2eRun => ({
   seconds: load.seconds,
   perFile: Object.fromEntries(load.summary.files.map((f) => [f.file, f.durationMs / 1000])),
   events: load.summary.totals.eventsAppended,
-  peakMb: { loader: load.peakMb, ...peakMb },
+  peakMb: { loader: load.peakMb, ...Object.fromEntries(Object.entries(processes).map(([p, s]) => [p, s.peakMb])) },
+  cpuSeconds: {
+    loader: load.cpuSeconds,
+    ...Object.fromEntries(Object.entries(processes).map(([p, s]) => [p, s.cpuSeconds])),
+    ...(postgresCpu === undefined ? {} : { PostgreSQL: postgresCpu }),
+  },
   quality: load.summary.quality?.status,
 });
+
+/** Figures of where the CPU time of a load went, and the share of the machine's cores it kept busy. */
+const cpuFigures = (mode: string, runs: ReadonlyArray<E2eRun>, seconds: number, cpuSeconds: Record<string, number>): Figure[] => {
+  const total = Object.values(cpuSeconds).reduce((a, b) => a + b, 0);
+  return [
+    ...Object.entries(cpuSeconds).map(([process, value]): Figure => ({
+      section: 'cpu', name: `${mode}, CPU time of the ${process}`, unit: 's', value, runs: runs.map((r) => r.cpuSeconds[process]!),
+      ratio: { to: 'the CPU time of all', value: value / total },
+    })),
+    {
+      section: 'cpu', name: `${mode}, CPU time of all (${Object.keys(cpuSeconds).join(', ')})`, unit: 's', value: total,
+      runs: runs.map((r) => Object.values(r.cpuSeconds).reduce((a, b) => a + b, 0)),
+      ratio: { to: `the ${cpus().length} cores' time during the load`, value: total / (seconds * cpus().length) },
+    },
+  ];
+};
 
 /** Latencies (ms) of `requests` calls made by `clients` concurrent clients. */
 const latencies = async (clients: number, requests: number, call: (i: number) => Promise<Response>): Promise<number[]> => {
@@ -260,10 +342,13 @@ const main = async (): Promise<void> => {
         }
         await mkdir(join(work, `server-${r}`), { recursive: true });
         stack = await startServerStack(join(work, `server-${r}`));
-        const apiMemory = new PeakMemory(stack.api.pid);
-        const projectorMemory = new PeakMemory(stack.projector.pid);
+        const api = new ProcessSampler(stack.api.pid);
+        const projector = new ProcessSampler(stack.projector.pid);
+        const postgresBefore = postgresCpuSeconds();
         const load = await runLoader(dataDir, stack.url, stack.apiKey, join(work, `server-loader-${r}.log`));
-        runs.push(toRun(load, { api: apiMemory.stop(), projector: projectorMemory.stop() }));
+        const postgresAfter = postgresCpuSeconds();
+        const postgres = postgresBefore === undefined || postgresAfter === undefined ? undefined : postgresAfter - postgresBefore;
+        runs.push(toRun(load, { API: api.stop(), projector: projector.stop() }, postgres));
       }
       const e2e = e2eFigures(runs);
       figure({
@@ -273,6 +358,7 @@ const main = async (): Promise<void> => {
       });
       for (const [file, seconds] of Object.entries(e2e.perFile)) figure({ section: 'end to end', name: `server mode, ${file}`, unit: 's', value: seconds, runs: runs.map((r) => r.perFile[file] ?? 0) });
       for (const [process, mb] of Object.entries(e2e.peakMb)) figure({ section: 'memory', name: `server mode, peak RSS of the ${process}`, unit: 'MB', value: mb, runs: runs.map((r) => r.peakMb[process]!) });
+      for (const f of cpuFigures('server mode', runs, e2e.seconds, e2e.cpuSeconds)) figure(f);
     }
 
     if (stack && !options.skip.has('reads')) {
@@ -365,10 +451,10 @@ const main = async (): Promise<void> => {
           PROJECTOR: 'in-process', OLIST_DW_ADMIN_KEY: apiKey, OLIST_DW_MASTER_KEY_FILE: join(dir, 'master.key'), LOG_LEVEL: 'warn', RATE_LIMIT_PER_MINUTE: '10000000',
         };
         const { app, url } = await startApiProcess(env, join(dir, 'api.log'));
-        const memory = new PeakMemory(app.pid);
+        const sampler = new ProcessSampler(app.pid);
         try {
           const load = await runLoader(dataDir, url, apiKey, join(dir, 'loader.log'));
-          runs.push(toRun(load, { 'API (with the projector)': memory.stop() }));
+          runs.push(toRun(load, { 'API (with the projector)': sampler.stop() }));
         } finally {
           await app.stop();
         }
@@ -380,6 +466,7 @@ const main = async (): Promise<void> => {
       });
       for (const [file, seconds] of Object.entries(e2e.perFile)) figure({ section: 'end to end', name: `embedded, ${file}`, unit: 's', value: seconds, runs: runs.map((r) => r.perFile[file] ?? 0) });
       for (const [process, mb] of Object.entries(e2e.peakMb)) figure({ section: 'memory', name: `embedded, peak RSS of the ${process}`, unit: 'MB', value: mb, runs: runs.map((r) => r.peakMb[process]!) });
+      for (const f of cpuFigures('embedded', runs, e2e.seconds, e2e.cpuSeconds)) figure(f);
     }
   } finally {
     if (stack) {

@@ -23,6 +23,31 @@ export interface PgClientOptions {
   readonly onError?: (error: Error) => void;
 }
 
+/**
+ * Server settings of every session, sent in the startup packet's `options` (no extra round trip). A connection
+ * string's own `options` are sent after them, so they win.
+ *
+ * `jit=off`: our statements are short (index probes, a batch's rows), yet a server that never analyzed the tables
+ * (autovacuum off) estimates millions of rows, and above `jit_above_cost` compiles each statement with LLVM. A
+ * command-side read of 450 order streams took 190 ms, 145 of them compiling; 25 ms without JIT.
+ */
+export const SESSION_OPTIONS = '-c jit=off';
+
+/** The pool's connection string and options: a URL's own `options` (which pg would let replace ours) moved after ours. */
+const withSessionOptions = (connectionString: string): { connectionString: string; options: string } => {
+  try {
+    const url = new URL(connectionString);
+    const own = url.searchParams.get('options');
+    if (own !== null) {
+      url.searchParams.delete('options');
+      return { connectionString: url.toString(), options: `${SESSION_OPTIONS} ${own}` };
+    }
+  } catch {
+    // not a URL: pg's parser reads it as it is
+  }
+  return { connectionString, options: SESSION_OPTIONS };
+};
+
 /** {@link SqlClient} over a `pg.Pool`. */
 export class PgSqlClient implements SqlClient {
   readonly dialect = 'pg' as const;
@@ -31,7 +56,7 @@ export class PgSqlClient implements SqlClient {
 
   constructor(connectionString: string, options: PgClientOptions = {}) {
     const config: pg.PoolConfig = {
-      connectionString,
+      ...withSessionOptions(connectionString),
       max: options.max ?? 10,
       idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? 60_000,
       application_name: options.applicationName ?? 'olist-dw',
