@@ -28,6 +28,25 @@ describe('replayLog', () => {
     for (const b of batches) expect(b.checkpoint).toBe(b.last);
   });
 
+  it('reads the next page while the projection applies this one, and nothing past `until`', async () => {
+    const reads: Array<Checkpoint | undefined> = [];
+    const counting = Object.create(store) as InMemoryEventStore;
+    counting.readAll = (options) => {
+      reads.push(options?.after);
+      return store.readAll(options);
+    };
+    const readsWhenApplied: number[] = [];
+    const projection: ReplayableProjection = {
+      init: async () => undefined,
+      apply: async () => {
+        readsWhenApplied.push(reads.length);
+      },
+    };
+    await replayLog(counting, projection, { until: checkpointAt(15), batchSize: 5 });
+    expect(readsWhenApplied).toEqual([2, 3, 3]);
+    expect(reads).toEqual([undefined, checkpointAt(5), checkpointAt(10)]);
+  });
+
   it('applies nothing when the live projection has projected nothing', async () => {
     const { projection, batches } = recorder();
     expect(await replayLog(store, projection, { until: undefined })).toEqual({ events: 0, checkpoint: undefined });

@@ -32,8 +32,12 @@ export const replayLog = async (store: EventStore, projection: ReplayableProject
   const batchSize = options.batchSize ?? DEFAULT_MAX_BATCH_SIZE;
   let after: Checkpoint | undefined;
   let events = 0;
-  while (until !== undefined && (after === undefined || after < until)) {
-    const page = await store.readAll({ ...(after === undefined ? {} : { after }), maxCount: batchSize });
+  const read = (from: Checkpoint | undefined) => store.readAll({ ...(from === undefined ? {} : { after: from }), maxCount: batchSize });
+  // Read-ahead: the next page is read while the projection applies this one (the store and the projection work in parallel).
+  let next = until === undefined ? undefined : read(undefined);
+  while (next !== undefined && until !== undefined && (after === undefined || after < until)) {
+    const page = await next;
+    next = undefined;
     // Checkpoints of one adapter compare as strings in log order (see the port).
     const batch = page.events.filter((e) => e.position <= until);
     if (batch.length === 0) {
@@ -41,6 +45,10 @@ export const replayLog = async (store: EventStore, projection: ReplayableProject
       break;
     }
     const checkpoint = batch[batch.length - 1]!.position;
+    if (batch.length === page.events.length && checkpoint < until) {
+      next = read(checkpoint);
+      next.catch(() => undefined); // awaited in the next turn; a failure of the projection first must not leave it unhandled
+    }
     await projection.apply(batch, checkpoint);
     events += batch.length;
     after = checkpoint;
