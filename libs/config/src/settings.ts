@@ -27,6 +27,11 @@ export interface Settings {
    * stored rows (~250 bytes an order and its customer); a batch looks up the others in DuckDB.
    */
   readonly starSchemaCacheEntries: number;
+  /**
+   * How long the projector's short batches wait for more events while a load trickles in (the subscriptions'
+   * `lingerMs`): fewer, larger batches, each costing a transaction and set-based statements over the tables.
+   */
+  readonly projectorLingerMs: number;
   readonly host: string;
   readonly port: number;
   /** Run the projector inside the API process (embedded default) or leave it to apps/projector. */
@@ -84,6 +89,13 @@ const positiveInt = (name: string, value: string | undefined, fallback: number):
   return n;
 };
 
+const nonNegativeInt = (name: string, value: string | undefined, fallback: number): number => {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer (got "${value}")`);
+  return n;
+};
+
 const oneOf = <T extends string>(name: string, value: string | undefined, allowed: readonly T[], fallback: T): T => {
   if (value === undefined || value === '') return fallback;
   if (!(allowed as readonly string[]).includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')} (got "${value}")`);
@@ -109,6 +121,7 @@ export const loadSettings = (env: Record<string, string | undefined> = process.e
     duckdbTempDir: resolve(env.DUCKDB_TEMP_DIR || resolve(env.DUCKDB_PATH || 'var/olist.duckdb', '..', 'duckdb-tmp')),
     duckdbCheckpointThreshold: env.DUCKDB_CHECKPOINT_THRESHOLD?.trim() || undefined,
     starSchemaCacheEntries: positiveInt('STAR_SCHEMA_CACHE_ENTRIES', env.STAR_SCHEMA_CACHE_ENTRIES, 200_000),
+    projectorLingerMs: nonNegativeInt('PROJECTOR_LINGER_MS', env.PROJECTOR_LINGER_MS, DEFAULT_PROJECTOR_LINGER_MS),
     host: env.HOST || '127.0.0.1',
     port: positiveInt('PORT', env.PORT, 3000),
     projector: oneOf('PROJECTOR', env.PROJECTOR, ['in-process', 'external'] as const, mode === 'embedded' ? 'in-process' : 'external'),
@@ -162,3 +175,6 @@ export const duckdbOwnerConfig = (
   temp_directory: settings.duckdbTempDir,
   ...(settings.duckdbCheckpointThreshold ? { checkpoint_threshold: settings.duckdbCheckpointThreshold } : {}),
 });
+
+/** Default of PROJECTOR_LINGER_MS (see `projectorLingerMs`). */
+export const DEFAULT_PROJECTOR_LINGER_MS = 500;

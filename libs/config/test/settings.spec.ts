@@ -3,7 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDbDatabase } from '@olist/duckdb';
-import { DEFAULT_DUCKDB_MEMORY_LIMIT, duckdbOwnerConfig, loadSettings, PROJECTOR_HEAP_LIMIT_MB, projectorNodeFlags } from '@olist/config';
+import { DEFAULT_DUCKDB_MEMORY_LIMIT, DEFAULT_PROJECTOR_LINGER_MS, duckdbOwnerConfig, loadSettings, PROJECTOR_HEAP_LIMIT_MB, projectorNodeFlags } from '@olist/config';
 
 describe('the DuckDB owner’s memory', () => {
   it('is bounded by default, and spills next to the DuckDB file', () => {
@@ -21,6 +21,14 @@ describe('the DuckDB owner’s memory', () => {
     expect(loadSettings({}).starSchemaCacheEntries).toBe(200_000);
     expect(loadSettings({ STAR_SCHEMA_CACHE_ENTRIES: '5000' }).starSchemaCacheEntries).toBe(5000);
     expect(() => loadSettings({ STAR_SCHEMA_CACHE_ENTRIES: 'many' })).toThrow(/STAR_SCHEMA_CACHE_ENTRIES/);
+  });
+
+  it('takes PROJECTOR_LINGER_MS (0 allowed: no lingering) and refuses a value that is not a non-negative integer', () => {
+    expect(loadSettings({}).projectorLingerMs).toBe(DEFAULT_PROJECTOR_LINGER_MS);
+    expect(loadSettings({ PROJECTOR_LINGER_MS: '0' }).projectorLingerMs).toBe(0);
+    expect(loadSettings({ PROJECTOR_LINGER_MS: '250' }).projectorLingerMs).toBe(250);
+    expect(() => loadSettings({ PROJECTOR_LINGER_MS: '-1' })).toThrow(/PROJECTOR_LINGER_MS/);
+    expect(() => loadSettings({ PROJECTOR_LINGER_MS: '0.5' })).toThrow(/PROJECTOR_LINGER_MS/);
   });
 
   it('takes DUCKDB_CHECKPOINT_THRESHOLD (unset: DuckDB\'s own)', () => {

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPgClient, createTestDatabase } from '@olist/postgres';
+import { createPgClient, createTestDatabase, SESSION_OPTIONS } from '@olist/postgres';
 import { PostgresEventStore, type AppendRequest, type EventData } from '@olist/event-store';
 import type { BenchEvent } from './events-file.js';
 
@@ -45,13 +45,14 @@ export async function appendOurs(serverUrl: string, events: ReadonlyArray<BenchE
   }
 }
 
-/** Emmett's PostgreSQL event store (the peer in `peerDir`, installed with `npm ci` on first use) appending `eventsFile`, 8 in flight. Events/s. */
+/** Emmett's PostgreSQL event store (the peer in `peerDir`, installed with `npm ci` on first use) appending `eventsFile`, 8 in flight, its sessions set as ours. Events/s. */
 export async function appendEmmett(serverUrl: string, peerDir: string, eventsFile: string): Promise<number> {
   if (!existsSync(join(peerDir, 'node_modules'))) execFileSync('npm', ['ci', '--silent', '--no-audit', '--no-fund'], { cwd: peerDir, stdio: 'inherit' });
   const db = await createTestDatabase('bench_emmett', serverUrl);
   try {
     const args = [join(peerDir, 'append.mjs'), '--events', eventsFile, '--url', db.url, '--in-flight', '8'];
-    const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
+    // The same session settings as ours (pg reads PGOPTIONS): the ratio compares the stores, not the server's JIT.
+    const out = execFileSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, PGOPTIONS: SESSION_OPTIONS } });
     return (JSON.parse(out.trim().split('\n').at(-1)!) as { eventsPerSecond: number }).eventsPerSecond;
   } finally {
     await db.drop();

@@ -72,6 +72,14 @@ export interface SubscribeOptions {
   /** Largest batch handed to the handler at once. */
   readonly maxBatchSize?: number;
   /**
+   * How long a short batch (live, not catching up) waits for more events before it is handed over, so that events
+   * appended meanwhile go together: a handler with a fixed cost per call (a transaction, set-based statements over
+   * large tables) then makes fewer calls while appends trickle in. PostgreSQL: the next read comes at least this
+   * long after the one that found a short page. A `caughtUp` may resolve up to this much later. Default: the
+   * adapter's (PostgreSQL 0, EventStoreDB 20 ms).
+   */
+  readonly lingerMs?: number;
+  /**
    * Called with consecutive batches in global order. The next batch is not delivered before the
    * returned promise resolves. `checkpoint` is the position of the batch's last event: persist it
    * with the batch's effects and resume with `after: checkpoint`.

@@ -92,4 +92,40 @@ describe('PollingSubscription', () => {
     // The failed read-ahead (after e2) is read again from the last handled checkpoint.
     expect(reads.filter((r) => r.after === recorded(2).position)).toHaveLength(2);
   });
+
+  it('after a short page, reads again only once lingerMs has passed, so that events appended meanwhile go in one batch; stop() ends the wait', async () => {
+    const log: RecordedEvent[] = [];
+    const reads: Array<{ at: number; events: number }> = [];
+    const source: LogSource = {
+      readPage: async (after, maxCount) => {
+        const events = log.filter((e) => after === undefined || e.position > after).slice(0, maxCount);
+        reads.push({ at: performance.now(), events: events.length });
+        return { events, checkpoint: events.at(-1)?.position ?? after, horizon: BigInt(log.length) };
+      },
+      currentTarget: async () => BigInt(log.length),
+      onAppend: (wake) => {
+        appended = wake;
+        return () => {};
+      },
+    };
+    let appended = () => {};
+    const batches: number[] = [];
+    const sub = new PollingSubscription(source, { maxBatchSize: 1000, lingerMs: 60, handler: async (events) => void batches.push(events.length) }, polling);
+    // An event every 2 ms for 250 ms, each waking the subscription as an append's notification would.
+    for (let n = 1; n <= 125; n++) {
+      log.push(recorded(n));
+      appended();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await sub.caughtUp();
+    const stopping = performance.now();
+    log.push(recorded(126));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the subscription is lingering after a short page
+    await sub.stop();
+    expect(performance.now() - stopping).toBeLessThan(60);
+    expect(batches.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(125);
+    expect(batches.length).toBeLessThanOrEqual(7); // ~250 ms / 60 ms; without lingering, about one batch per event
+    // A read after one that found events comes lingerMs after it (after an empty page: as soon as an append wakes it).
+    for (let i = 1; i < reads.length; i++) if (reads[i - 1]!.events > 0 && reads[i]!.at < stopping) expect(reads[i]!.at - reads[i - 1]!.at).toBeGreaterThanOrEqual(55);
+  });
 });

@@ -151,6 +151,7 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
           await compact();
         };
         return new ProjectorRunner(store, new StarSchemaProjection(duckdb, { afterErasure, referenceCacheEntries: settings.starSchemaCacheEntries }), {
+          lingerMs: settings.projectorLingerMs,
           // A full disk under the DuckDB file, PostgreSQL restarting: the batch rolled back, tried again until it commits.
           retry: { retryable: isTransientFailure },
           ...outageLog(logger),
@@ -184,9 +185,10 @@ class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdow
     },
     {
       provide: OPERATIONS_PROJECTOR,
-      inject: [EVENT_STORE, SQL_CLIENT, METRICS],
-      useFactory: (store: EventStore, sql: SqlClient, metrics: OlistMetrics) =>
+      inject: [EVENT_STORE, SQL_CLIENT, METRICS, SETTINGS],
+      useFactory: (store: EventStore, sql: SqlClient, metrics: OlistMetrics, settings: Settings) =>
         new ProjectorRunner(store, new SqlReadModelProjection(OPERATIONAL_READ_MODELS.name, sql, OPERATIONAL_READ_MODELS.handlers, OPERATIONAL_READ_MODELS.migrate), {
+          lingerMs: settings.projectorLingerMs,
           retry: { retryable: isTransientFailure },
           onBatch: observeBatches(metrics),
           ...outageLog(new Logger('Projector')),

@@ -130,7 +130,7 @@ export class EsdbCatchUpSubscription implements Subscription {
     }
   }
 
-  /** Waits {@link LINGER_MS}, or less if the queue fills a batch or the subscription stops. */
+  /** Waits `lingerMs` ({@link LINGER_MS} by default), or less if the queue fills a batch or the subscription stops. */
   private linger(): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
@@ -138,7 +138,7 @@ export class EsdbCatchUpSubscription implements Subscription {
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, LINGER_MS);
+      const timer = setTimeout(done, this.options.lingerMs ?? LINGER_MS);
       this.wake = () => {
         if (this.stopped || this.queue.length >= this.maxBatchSize) done();
       };

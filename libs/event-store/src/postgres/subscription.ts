@@ -40,6 +40,7 @@ export class PollingSubscription implements Subscription {
   private readonly waiters = new Set<Waiter>();
   private wakePending = false;
   private wakeIdle: (() => void) | undefined;
+  private endLinger: (() => void) | undefined;
   private readonly unregister: () => void;
   private readonly loop: Promise<void>;
 
@@ -58,6 +59,7 @@ export class PollingSubscription implements Subscription {
       this.unregister();
       this.rejectWaiters(new Error('subscription stopped'));
       this.wake();
+      this.endLinger?.();
     }
     await this.loop;
   }
@@ -88,8 +90,10 @@ export class PollingSubscription implements Subscription {
     let failures = 0;
     /** The page after a full one, read while the handler works on that one (catch-up reads overlap projecting). */
     let ahead: Promise<LogPage> | undefined;
+    const lingerMs = this.options.lingerMs ?? 0;
     while (!this.stopped) {
       let page: LogPage;
+      const readAt = performance.now();
       try {
         if (ahead) page = await ahead;
         else {
@@ -121,6 +125,7 @@ export class PollingSubscription implements Subscription {
         if (this.deliveredHorizon === undefined || page.horizon > this.deliveredHorizon) this.deliveredHorizon = page.horizon;
         this.settleWaiters();
         if (page.events.length === 0) await this.idle(this.polling.pollIntervalMs);
+        else await this.linger(lingerMs - (performance.now() - readAt));
       }
     }
   }
@@ -140,6 +145,20 @@ export class PollingSubscription implements Subscription {
         this.wakeIdle = undefined;
         resolve();
       };
+    });
+  }
+
+  /** Waits `ms` whatever is appended meanwhile (those events make the next batch); only stopping ends it early. */
+  private linger(ms: number): Promise<void> {
+    if (ms <= 0 || this.stopped) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endLinger = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.endLinger = done;
     });
   }
 

@@ -42,6 +42,8 @@ export interface ProjectorRetryPolicy {
 export interface ProjectorRunnerOptions {
   /** Largest batch handed to the projection (passed to the subscription; default {@link DEFAULT_MAX_BATCH_SIZE}). */
   readonly maxBatchSize?: number;
+  /** How long a short batch waits for more events (the subscription's `lingerMs`; default: the store's). */
+  readonly lingerMs?: number;
   /** Called after each applied batch (metrics, logs, process managers that react to projected events). Must not throw. */
   readonly onBatch?: (status: ProjectorStatus, batchSize: number, events: ReadonlyArray<RecordedEvent>, seconds: number) => void;
   /** Without one, any failure stops the runner for good (a restart resumes it from its checkpoint). */
@@ -113,6 +115,7 @@ export class ProjectorRunner {
     const subscription: Subscription = this.store.subscribeToAll({
       after,
       maxBatchSize: this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
+      ...(this.options.lingerMs === undefined ? {} : { lingerMs: this.options.lingerMs }),
       handler: async (events, checkpoint) => {
         const started = performance.now();
         await this.projection.apply(events, checkpoint);
