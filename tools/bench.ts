@@ -246,7 +246,7 @@ const toRun = (load: { summary: LoaderSummary; seconds: number } & Sampled, proc
   cpuSeconds: {
     loader: load.cpuSeconds,
     ...Object.fromEntries(Object.entries(processes).map(([p, s]) => [p, s.cpuSeconds])),
-    ...(postgresCpu === undefined ? {} : { PostgreSQL: postgresCpu }),
+    ...(postgresCpu === undefined ? {} : { 'PostgreSQL server': postgresCpu }),
   },
   quality: load.summary.quality?.status,
 });
