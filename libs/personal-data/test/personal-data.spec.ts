@@ -130,12 +130,16 @@ describe('data keys and the protection (PGlite)', () => {
     const keys = await DataKeyStore.open(sql, master);
     await keys.ensure([{ keyId: 'c-early' }]);
     expect((await keys.ring(['c-early'])).get('c-early')).not.toBe('erased');
-    await keys.ensure([{ keyId: 'c-early', subjectId: 'u2' }]);
+    await keys.ensure([{ keyId: 'c-early', subjectId: 'u2' }, { keyId: 'c-unlinked' }]);
     expect(await keys.keyIdsOf('u2')).toEqual(['c-early']);
     await keys.erase('u2', ['c-early']);
     const ring = await keys.ensure([{ keyId: 'c-later', subjectId: 'u2' }, { keyId: 'c-other', subjectId: 'u3' }]);
     expect(ring.get('c-later')).toBe('erased');
     expect(ring.get('c-other')).not.toBe('erased');
+    // A key made before its person was known, linked once that person is erased, is erased with them.
+    expect((await keys.ring(['c-unlinked'])).get('c-unlinked')).not.toBe('erased');
+    expect((await keys.ensure([{ keyId: 'c-unlinked', subjectId: 'u2' }])).get('c-unlinked')).toBe('erased');
+    expect((await keys.ensure([{ keyId: 'c-other', subjectId: 'u3' }])).get('c-other')).not.toBe('erased');
     expect(await keys.isErased('u2')).toBe(true);
   });
 

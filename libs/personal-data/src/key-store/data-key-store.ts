@@ -9,6 +9,14 @@ import { hashKeyOf } from '../crypto/field-cipher.js';
 const BY_KEY_ID = `unnest($1::text[]) AS want(key_id)
   CROSS JOIN LATERAL (SELECT * FROM security_audit.data_keys WHERE key_id = want.key_id OFFSET 0) AS k`;
 
+/**
+ * `e.erased` is 1 when the person `r.subject_id` was erased: one probe of the subject index per row. A join with
+ * every erased subject instead scanned the whole table per batch, 82 ms a batch at 1M keys (the 10× customers file).
+ */
+const ERASED_SUBJECT = `LEFT JOIN LATERAL (
+  SELECT 1 AS erased FROM security_audit.data_keys WHERE subject_id = r.subject_id AND erased_at IS NOT NULL LIMIT 1
+) AS e ON true`;
+
 /** One data key, usable: to seal and open fields, and to hash a row's personal values. */
 export interface DataKey {
   readonly keyId: string;
@@ -139,10 +147,10 @@ export class DataKeyStore {
         await tx.query(
           `INSERT INTO security_audit.data_keys (key_id, subject_id, wrapped_key, erased_at)
            SELECT r.key_id, r.subject_id,
-                  CASE WHEN e.subject_id IS NULL THEN r.wrapped_key END,
-                  CASE WHEN e.subject_id IS NOT NULL THEN now() END
+                  CASE WHEN e.erased IS NULL THEN r.wrapped_key END,
+                  CASE WHEN e.erased IS NOT NULL THEN now() END
            FROM jsonb_to_recordset($1::jsonb) AS r(key_id text, subject_id text, wrapped_key text)
-           LEFT JOIN (SELECT DISTINCT subject_id FROM security_audit.data_keys WHERE erased_at IS NOT NULL) e ON e.subject_id = r.subject_id
+           ${ERASED_SUBJECT}
            ON CONFLICT (key_id) DO NOTHING`,
           [JSON.stringify(made)],
         );
@@ -150,10 +158,10 @@ export class DataKeyStore {
       // Link keys made before their person was known; a key that turns out to be an erased person's is erased now.
       await tx.query(
         `UPDATE security_audit.data_keys k SET subject_id = r.subject_id,
-                wrapped_key = CASE WHEN e.subject_id IS NULL THEN k.wrapped_key END,
-                erased_at = CASE WHEN e.subject_id IS NULL THEN k.erased_at ELSE COALESCE(k.erased_at, now()) END
+                wrapped_key = CASE WHEN e.erased IS NULL THEN k.wrapped_key END,
+                erased_at = CASE WHEN e.erased IS NULL THEN k.erased_at ELSE COALESCE(k.erased_at, now()) END
          FROM jsonb_to_recordset($1::jsonb) AS r(key_id text, subject_id text)
-         LEFT JOIN (SELECT DISTINCT subject_id FROM security_audit.data_keys WHERE erased_at IS NOT NULL) e ON e.subject_id = r.subject_id
+         ${ERASED_SUBJECT}
          WHERE k.key_id = r.key_id AND k.subject_id IS NULL AND r.subject_id IS NOT NULL`,
         [input],
       );
