@@ -242,7 +242,7 @@ export class StarSchemaProjection implements Projection {
       ? progress.columns[0]!.map((stream, i) => [stream as string, progress.columns[1]![i] as bigint] as const)
       : [];
 
-    // Rows waiting for a late reference this batch may resolve (counting them is near-free).
+    // Rows waiting for a late reference this batch may resolve (asking is near-free).
     const wanted: PendingReference[] = [];
     if (has('geo')) wanted.push('customers_without_geography', 'sellers_without_geography');
     if (has('category')) wanted.push('products_without_category');
@@ -252,8 +252,8 @@ export class StarSchemaProjection implements Projection {
     if (batch.orders.placements > 0) wanted.push('orders_not_placed');
     const pending = new Set<PendingReference>();
     if (wanted.length > 0) {
-      const counts = (await tx.queryOne<Record<PendingReference, bigint>>(pendingReferencesSql(wanted)))!;
-      for (const name of wanted) if (counts[name] > 0n) pending.add(name);
+      const waiting = (await tx.queryOne<Record<PendingReference, boolean>>(pendingReferencesSql(wanted)))!;
+      for (const name of wanted) if (waiting[name]) pending.add(name);
     }
 
     // Dimensions, each before whatever references it, then the rows that waited for them.
