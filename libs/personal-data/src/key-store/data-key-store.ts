@@ -10,8 +10,9 @@ const BY_KEY_ID = `unnest($1::text[]) AS want(key_id)
   CROSS JOIN LATERAL (SELECT * FROM security_audit.data_keys WHERE key_id = want.key_id OFFSET 0) AS k`;
 
 /**
- * `e.erased` is 1 when the person `r.subject_id` was erased: one probe of the subject index per row. A join with
- * every erased subject instead scanned the whole table per batch, 82 ms a batch at 1M keys (the 10× customers file).
+ * `e.erased` is 1 when the person `r.subject_id` was erased: one probe per row of the index of erased people. A join
+ * with every erased subject instead scanned the whole table per batch: 82 ms a batch at 1M keys (the 10× customers
+ * file); probing the index of all subjects, 35 ms; this one, under 1 ms.
  */
 const ERASED_SUBJECT = `LEFT JOIN LATERAL (
   SELECT 1 AS erased FROM security_audit.data_keys WHERE subject_id = r.subject_id AND erased_at IS NOT NULL LIMIT 1
@@ -68,6 +69,8 @@ const DDL = [
      CHECK ((wrapped_key IS NULL) = (erased_at IS NOT NULL))
    )`,
   `CREATE INDEX IF NOT EXISTS data_keys_subject ON security_audit.data_keys (subject_id)`,
+  // The erased people alone (few): whether a key's person was erased is then a probe of a small index.
+  `CREATE INDEX IF NOT EXISTS data_keys_erased_subject ON security_audit.data_keys (subject_id) WHERE erased_at IS NOT NULL`,
   // One row: an HMAC of a constant under the master key, to refuse a wrong master key at start.
   `CREATE TABLE IF NOT EXISTS security_audit.master_key_check (
      id          integer PRIMARY KEY CHECK (id = 1),
