@@ -80,6 +80,12 @@ export interface SubscribeOptions {
    */
   readonly lingerMs?: number;
   /**
+   * After a short batch, linger also at least this many times as long as the handler took on the batch before (default
+   * 0: `lingerMs` alone). A handler whose fixed cost per call grows with its data (statements that scan tables) then
+   * takes larger batches as its data grows, and spends at most 1/`lingerRatio` of a trickling load's time on them.
+   */
+  readonly lingerRatio?: number;
+  /**
    * Called with consecutive batches in global order. The next batch is not delivered before the
    * returned promise resolves. `checkpoint` is the position of the batch's last event: persist it
    * with the batch's effects and resume with `after: checkpoint`.

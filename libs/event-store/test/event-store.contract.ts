@@ -416,6 +416,36 @@ export function describeEventStoreContract(
         }
       });
 
+      it('with lingerRatio, a live batch waits that many times as long as the handler took on the batch before', async () => {
+        const { checkpoint: start } = await tail();
+        const id = stream();
+        const sizes: number[] = [];
+        let delivered = 0;
+        const sub = store.subscribeToAll({
+          after: start,
+          lingerMs: 0,
+          lingerRatio: 3,
+          handler: async (batch) => {
+            sizes.push(batch.length);
+            delivered += batch.length;
+            await new Promise((r) => setTimeout(r, 50)); // every call costs 50 ms
+          },
+        });
+        try {
+          const appending = Date.now();
+          for (let i = 0; i < 40; i++) {
+            await store.appendToStream(id, [event()]);
+            await new Promise((r) => setTimeout(r, 10));
+          }
+          const span = Date.now() - appending;
+          await eventually(() => delivered === 40);
+          // A batch per 150 ms of appending, and the first and last; lingering 0 ms, one per 50 ms.
+          expect(sizes.length).toBeLessThanOrEqual(Math.ceil(span / 150) + 2);
+        } finally {
+          await sub.stop();
+        }
+      });
+
       it('resumes strictly after a checkpoint', async () => {
         const { checkpoint: start } = await tail();
         const id = stream();

@@ -111,12 +111,14 @@ describe('PollingSubscription', () => {
     let appended = () => {};
     const batches: number[] = [];
     const sub = new PollingSubscription(source, { maxBatchSize: 1000, lingerMs: 60, handler: async (events) => void batches.push(events.length) }, polling);
-    // An event every 2 ms for 250 ms, each waking the subscription as an append's notification would.
+    // An event every 2 ms for 250 ms (longer on a busy machine), each waking the subscription as an append's notification would.
+    const appending = performance.now();
     for (let n = 1; n <= 125; n++) {
       log.push(recorded(n));
       appended();
       await new Promise((resolve) => setTimeout(resolve, 2));
     }
+    const appended125 = performance.now() - appending;
     await sub.caughtUp();
     const stopping = performance.now();
     log.push(recorded(126));
@@ -124,8 +126,47 @@ describe('PollingSubscription', () => {
     await sub.stop();
     expect(performance.now() - stopping).toBeLessThan(60);
     expect(batches.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(125);
-    expect(batches.length).toBeLessThanOrEqual(7); // ~250 ms / 60 ms; without lingering, about one batch per event
+    // One batch per 60 ms of appending (~250 ms: 5), and the last; without lingering, about one batch per event.
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(appended125 / 60) + 2);
     // A read after one that found events comes lingerMs after it (after an empty page: as soon as an append wakes it).
     for (let i = 1; i < reads.length; i++) if (reads[i - 1]!.events > 0 && reads[i]!.at < stopping) expect(reads[i]!.at - reads[i - 1]!.at).toBeGreaterThanOrEqual(55);
+  });
+  it('with lingerRatio, a short page waits that many times as long as the handler took on the batch before', async () => {
+    const log: RecordedEvent[] = [];
+    const reads: Array<{ at: number; events: number }> = [];
+    let appended = () => {};
+    const source: LogSource = {
+      readPage: async (after, maxCount) => {
+        const events = log.filter((e) => after === undefined || e.position > after).slice(0, maxCount);
+        reads.push({ at: performance.now(), events: events.length });
+        return { events, checkpoint: events.at(-1)?.position ?? after, horizon: BigInt(log.length) };
+      },
+      currentTarget: async () => BigInt(log.length),
+      onAppend: (wake) => {
+        appended = wake;
+        return () => {};
+      },
+    };
+    const batches: number[] = [];
+    const handler = async (events: ReadonlyArray<RecordedEvent>) => {
+      batches.push(events.length);
+      await new Promise((resolve) => setTimeout(resolve, 30)); // a handler whose every call costs 30 ms
+    };
+    const sub = new PollingSubscription(source, { maxBatchSize: 1000, lingerMs: 10, lingerRatio: 3, handler }, polling);
+    const appending = performance.now();
+    for (let n = 1; n <= 200; n++) {
+      log.push(recorded(n));
+      appended();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    const appended200 = performance.now() - appending;
+    await sub.caughtUp();
+    await sub.stop();
+    expect(batches.reduce((a, b) => a + b, 0)).toBe(200);
+    // Reads after a page with events come at least 3 × 30 ms apart (lingerMs alone: 30 ms, the handler's time).
+    expect(reads.filter((r) => r.events > 0).length).toBeGreaterThan(1);
+    for (let i = 1; i < reads.length; i++) if (reads[i - 1]!.events > 0) expect(reads[i]!.at - reads[i - 1]!.at).toBeGreaterThanOrEqual(85);
+    // One batch per 90 ms of appending (~400 ms: 5), and the last; with lingerMs alone, one every ~30 ms.
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(appended200 / 90) + 2);
   });
 });

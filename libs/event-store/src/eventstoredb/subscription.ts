@@ -22,6 +22,8 @@ export interface ReconnectOptions {
 export class EsdbCatchUpSubscription implements Subscription {
   private position: Checkpoint | undefined;
   private queue: RecordedEvent[] = [];
+  /** How long the last handler call took (the linger grows with it: `lingerRatio`). */
+  private handlerMs = 0;
   private stream: esdb.AllStreamSubscription | undefined;
   private generation = 0;
   private failures = 0;
@@ -115,11 +117,13 @@ export class EsdbCatchUpSubscription implements Subscription {
       if (this.queue.length < this.maxBatchSize) this.stream?.resume();
       if (batch.length === 0) continue;
       const checkpoint = batch[batch.length - 1]!.position;
+      const handed = performance.now();
       try {
         await this.options.handler(batch, checkpoint);
       } catch (error) {
         return this.fail(error instanceof Error ? error : new Error(String(error)));
       }
+      this.handlerMs = performance.now() - handed;
       this.position = checkpoint;
       for (const waiter of [...this.waiters]) {
         if (checkpoint >= waiter.target) {
@@ -130,7 +134,10 @@ export class EsdbCatchUpSubscription implements Subscription {
     }
   }
 
-  /** Waits `lingerMs` ({@link LINGER_MS} by default), or less if the queue fills a batch or the subscription stops. */
+  /**
+   * Waits `lingerMs` ({@link LINGER_MS} by default) or `lingerRatio` times the last handler call, whichever is longer,
+   * or less if the queue fills a batch or the subscription stops.
+   */
   private linger(): Promise<void> {
     return new Promise<void>((resolve) => {
       const done = () => {
@@ -138,7 +145,7 @@ export class EsdbCatchUpSubscription implements Subscription {
         this.wake = undefined;
         resolve();
       };
-      const timer = setTimeout(done, this.options.lingerMs ?? LINGER_MS);
+      const timer = setTimeout(done, Math.max(this.options.lingerMs ?? LINGER_MS, (this.options.lingerRatio ?? 0) * this.handlerMs));
       this.wake = () => {
         if (this.stopped || this.queue.length >= this.maxBatchSize) done();
       };

@@ -91,6 +91,8 @@ export class PollingSubscription implements Subscription {
     /** The page after a full one, read while the handler works on that one (catch-up reads overlap projecting). */
     let ahead: Promise<LogPage> | undefined;
     const lingerMs = this.options.lingerMs ?? 0;
+    const lingerRatio = this.options.lingerRatio ?? 0;
+    let handlerMs = 0;
     while (!this.stopped) {
       let page: LogPage;
       const readAt = performance.now();
@@ -114,18 +116,20 @@ export class PollingSubscription implements Subscription {
           ahead = this.source.readPage(page.checkpoint, maxCount);
           ahead.catch(() => undefined); // observed when awaited; a stopped loop never awaits it
         }
+        const handed = performance.now();
         try {
           await this.options.handler(page.events, page.checkpoint!);
         } catch (error) {
           return this.fail(error as Error);
         }
+        handlerMs = performance.now() - handed;
         after = page.checkpoint;
       }
       if (page.events.length < maxCount) {
         if (this.deliveredHorizon === undefined || page.horizon > this.deliveredHorizon) this.deliveredHorizon = page.horizon;
         this.settleWaiters();
         if (page.events.length === 0) await this.idle(this.polling.pollIntervalMs);
-        else await this.linger(lingerMs - (performance.now() - readAt));
+        else await this.linger(Math.max(lingerMs, lingerRatio * handlerMs) - (performance.now() - readAt));
       }
     }
   }

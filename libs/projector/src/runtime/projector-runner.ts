@@ -23,6 +23,14 @@ export interface ProjectorStatus {
  */
 export const DEFAULT_MAX_BATCH_SIZE = 10_000;
 
+/**
+ * Default `lingerRatio`: while a load trickles in, a short batch waits at least three times as long as the batch
+ * before took to apply. The star schema's cost per batch grows with its tables (its statements scan them): at 10×
+ * the Kaggle size an items batch took ~0.8 s, longer than `lingerMs`, so the projector applied batch after batch,
+ * each holding only what arrived while the one before was applied.
+ */
+export const DEFAULT_LINGER_RATIO = 3;
+
 /** Delay before the n-th attempt in a row after a transient failure: 1 s, doubling, at most 30 s. */
 export const defaultRetryDelayMs = (attempt: number): number => Math.min(1000 * 2 ** (attempt - 1), 30_000);
 
@@ -44,6 +52,8 @@ export interface ProjectorRunnerOptions {
   readonly maxBatchSize?: number;
   /** How long a short batch waits for more events (the subscription's `lingerMs`; default: the store's). */
   readonly lingerMs?: number;
+  /** A short batch also waits this many times as long as the batch before took (the subscription's `lingerRatio`; default {@link DEFAULT_LINGER_RATIO}). */
+  readonly lingerRatio?: number;
   /** Called after each applied batch (metrics, logs, process managers that react to projected events). Must not throw. */
   readonly onBatch?: (status: ProjectorStatus, batchSize: number, events: ReadonlyArray<RecordedEvent>, seconds: number) => void;
   /** Without one, any failure stops the runner for good (a restart resumes it from its checkpoint). */
@@ -116,6 +126,7 @@ export class ProjectorRunner {
       after,
       maxBatchSize: this.options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE,
       ...(this.options.lingerMs === undefined ? {} : { lingerMs: this.options.lingerMs }),
+      lingerRatio: this.options.lingerRatio ?? DEFAULT_LINGER_RATIO,
       handler: async (events, checkpoint) => {
         const started = performance.now();
         await this.projection.apply(events, checkpoint);
