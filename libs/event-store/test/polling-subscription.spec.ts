@@ -31,6 +31,39 @@ function fakeLog(count: number, failures: number) {
 
 const polling = { pollIntervalMs: 5, defaultBatchSize: 2, maxReadRetries: 3 };
 
+/** A log appended to while a subscription follows it; each read is recorded with its time. */
+function liveLog() {
+  const log: RecordedEvent[] = [];
+  const reads: Array<{ at: number; events: number }> = [];
+  let wake = () => {};
+  const source: LogSource = {
+    readPage: async (after, maxCount) => {
+      const events = log.filter((e) => after === undefined || e.position > after).slice(0, maxCount);
+      reads.push({ at: performance.now(), events: events.length });
+      return { events, checkpoint: events.at(-1)?.position ?? after, horizon: BigInt(log.length) };
+    },
+    currentTarget: async () => BigInt(log.length),
+    onAppend: (w) => {
+      wake = w;
+      return () => {};
+    },
+  };
+  /**
+   * Appends `count` events, one every 2 ms, each waking the subscription as an append's notification would.
+   * Resolves with the milliseconds it took (2 × count, longer on a busy machine).
+   */
+  const trickle = async (count: number): Promise<number> => {
+    const started = performance.now();
+    for (let n = 1; n <= count; n++) {
+      log.push(recorded(log.length + 1));
+      wake();
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    return performance.now() - started;
+  };
+  return { log, reads, source, trickle };
+}
+
 describe('PollingSubscription', () => {
   it('retries failed reads, then delivers everything in batches', async () => {
     const seen: string[] = [];
@@ -94,31 +127,10 @@ describe('PollingSubscription', () => {
   });
 
   it('after a short page, reads again only once lingerMs has passed, so that events appended meanwhile go in one batch; stop() ends the wait', async () => {
-    const log: RecordedEvent[] = [];
-    const reads: Array<{ at: number; events: number }> = [];
-    const source: LogSource = {
-      readPage: async (after, maxCount) => {
-        const events = log.filter((e) => after === undefined || e.position > after).slice(0, maxCount);
-        reads.push({ at: performance.now(), events: events.length });
-        return { events, checkpoint: events.at(-1)?.position ?? after, horizon: BigInt(log.length) };
-      },
-      currentTarget: async () => BigInt(log.length),
-      onAppend: (wake) => {
-        appended = wake;
-        return () => {};
-      },
-    };
-    let appended = () => {};
+    const { log, reads, source, trickle } = liveLog();
     const batches: number[] = [];
     const sub = new PollingSubscription(source, { maxBatchSize: 1000, lingerMs: 60, handler: async (events) => void batches.push(events.length) }, polling);
-    // An event every 2 ms for 250 ms (longer on a busy machine), each waking the subscription as an append's notification would.
-    const appending = performance.now();
-    for (let n = 1; n <= 125; n++) {
-      log.push(recorded(n));
-      appended();
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    const appended125 = performance.now() - appending;
+    const appending = await trickle(125);
     await sub.caughtUp();
     const stopping = performance.now();
     log.push(recorded(126));
@@ -127,39 +139,20 @@ describe('PollingSubscription', () => {
     expect(performance.now() - stopping).toBeLessThan(60);
     expect(batches.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(125);
     // One batch per 60 ms of appending (~250 ms: 5), and the last; without lingering, about one batch per event.
-    expect(batches.length).toBeLessThanOrEqual(Math.ceil(appended125 / 60) + 2);
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(appending / 60) + 2);
     // A read after one that found events comes lingerMs after it (after an empty page: as soon as an append wakes it).
     for (let i = 1; i < reads.length; i++) if (reads[i - 1]!.events > 0 && reads[i]!.at < stopping) expect(reads[i]!.at - reads[i - 1]!.at).toBeGreaterThanOrEqual(55);
   });
+
   it('with lingerRatio, a short page waits that many times as long as the handler took on the batch before', async () => {
-    const log: RecordedEvent[] = [];
-    const reads: Array<{ at: number; events: number }> = [];
-    let appended = () => {};
-    const source: LogSource = {
-      readPage: async (after, maxCount) => {
-        const events = log.filter((e) => after === undefined || e.position > after).slice(0, maxCount);
-        reads.push({ at: performance.now(), events: events.length });
-        return { events, checkpoint: events.at(-1)?.position ?? after, horizon: BigInt(log.length) };
-      },
-      currentTarget: async () => BigInt(log.length),
-      onAppend: (wake) => {
-        appended = wake;
-        return () => {};
-      },
-    };
+    const { reads, source, trickle } = liveLog();
     const batches: number[] = [];
     const handler = async (events: ReadonlyArray<RecordedEvent>) => {
       batches.push(events.length);
       await new Promise((resolve) => setTimeout(resolve, 30)); // a handler whose every call costs 30 ms
     };
     const sub = new PollingSubscription(source, { maxBatchSize: 1000, lingerMs: 10, lingerRatio: 3, handler }, polling);
-    const appending = performance.now();
-    for (let n = 1; n <= 200; n++) {
-      log.push(recorded(n));
-      appended();
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
-    const appended200 = performance.now() - appending;
+    const appending = await trickle(200);
     await sub.caughtUp();
     await sub.stop();
     expect(batches.reduce((a, b) => a + b, 0)).toBe(200);
@@ -167,6 +160,6 @@ describe('PollingSubscription', () => {
     expect(reads.filter((r) => r.events > 0).length).toBeGreaterThan(1);
     for (let i = 1; i < reads.length; i++) if (reads[i - 1]!.events > 0) expect(reads[i]!.at - reads[i - 1]!.at).toBeGreaterThanOrEqual(85);
     // One batch per 90 ms of appending (~400 ms: 5), and the last; with lingerMs alone, one every ~30 ms.
-    expect(batches.length).toBeLessThanOrEqual(Math.ceil(appended200 / 90) + 2);
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(appending / 90) + 2);
   });
 });
