@@ -9,6 +9,7 @@ import {
   type RecordedEvent,
 } from '../src/index.js';
 import { describeEventStoreContract } from './event-store.contract.js';
+import { describeLagCountPlan } from './lag-count-plan.js';
 
 describeEventStoreContract('PostgreSQL adapter on a PostgreSQL server', async () => {
   const database = await createTestDatabase('es_contract');
@@ -17,6 +18,18 @@ describeEventStoreContract('PostgreSQL adapter on a PostgreSQL server', async ()
     store,
     cleanup: async () => {
       await store.close();
+      await database.drop();
+    },
+  };
+});
+
+describeLagCountPlan('PostgreSQL adapter on a PostgreSQL server', async () => {
+  const database = await createTestDatabase('es_lag_plan');
+  const client = createPgClient(database.url);
+  return {
+    client,
+    cleanup: async () => {
+      await client.close();
       await database.drop();
     },
   };

@@ -243,8 +243,11 @@ export class PostgresEventStore implements EventStore {
   async countAfter(after: Checkpoint | undefined, limit: number): Promise<number> {
     this.assertOpen();
     const from = decodePgCheckpoint(after ?? PG_START_CHECKPOINT);
-    const { rows } = await this.client.query<{ n: number }>(Sql.COUNT_AFTER, [from.transactionId.toString(), from.globalPosition, limit]);
-    return rows[0]!.n;
+    return this.client.transaction(async (tx) => {
+      await tx.query(Sql.COUNT_AFTER_PLAN);
+      const { rows } = await tx.query<{ n: number }>(Sql.COUNT_AFTER, [from.transactionId.toString(), from.globalPosition, limit]);
+      return rows[0]!.n;
+    });
   }
 
   private async readPage(after: Checkpoint | undefined, maxCount: number | undefined): Promise<LogPage> {

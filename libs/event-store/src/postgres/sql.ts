@@ -124,10 +124,12 @@ CROSS JOIN LATERAL (
 ORDER BY e.stream_id, e.revision`;
 
 /**
- * Gap-safe page of the log after ($1 xid8, $2 position), at most $3 events (null: all). Only transactions older
- * than every running one are visible (snapshot xmin); paging is by the whole (transaction_id, global_position)
- * pair. Always returns at least one row, carrying the horizon (the xmin) even when the page is empty.
+ * The events after ($1 xid8, $2 position), counted up to $3. Run after {@link COUNT_AFTER_PLAN} in the same
+ * transaction: left to its statistics, PostgreSQL may plan a sequential scan of the whole log however few events
+ * follow the checkpoint, and a metrics scrape that counts every projection's lag would read the log each time.
  */
+export const COUNT_AFTER_PLAN = `SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)`;
+
 export const COUNT_AFTER = `
 SELECT count(*)::int AS n FROM (
   SELECT 1 FROM event_store.events
@@ -135,6 +137,11 @@ SELECT count(*)::int AS n FROM (
   LIMIT $3::bigint
 ) AS e`;
 
+/**
+ * Gap-safe page of the log after ($1 xid8, $2 position), at most $3 events (null: all). Only transactions older
+ * than every running one are visible (snapshot xmin); paging is by the whole (transaction_id, global_position)
+ * pair. Always returns at least one row, carrying the horizon (the xmin) even when the page is empty.
+ */
 export const READ_ALL = `
 SELECT h.horizon::text AS horizon, e.transaction_id::text AS transaction_id, e.global_position, e.stream_id,
        e.revision, e.event_id::text AS event_id, e.event_type, e.data, e.metadata, e.recorded_at
