@@ -167,12 +167,17 @@ export const PROJECTOR_HEAP_LIMIT_MB = 384;
 export const projectorNodeFlags = (nodeOptions: string | undefined): string[] =>
   /--max[-_]old[-_]space[-_]size\b/.test(nodeOptions ?? '') ? [] : [`--max-old-space-size=${PROJECTOR_HEAP_LIMIT_MB}`];
 
-/** The DuckDB configuration of the instances that own or rebuild the star schema: bounded memory, spilling to disk. */
+/**
+ * The DuckDB configuration of the instances that own or rebuild the star schema: bounded memory, spilling to disk,
+ * and the allocator's background threads, which hand back to the system what a mart refresh freed (without them
+ * ~300 MB of it stay resident after a refresh at ten times the Olist data: docs/performance.md).
+ */
 export const duckdbOwnerConfig = (
   settings: Pick<Settings, 'duckdbMemoryLimit' | 'duckdbTempDir'> & Partial<Pick<Settings, 'duckdbCheckpointThreshold'>>,
 ): Record<string, string> => ({
   memory_limit: settings.duckdbMemoryLimit,
   temp_directory: settings.duckdbTempDir,
+  allocator_background_threads: 'true',
   ...(settings.duckdbCheckpointThreshold ? { checkpoint_threshold: settings.duckdbCheckpointThreshold } : {}),
 });
 

@@ -9,12 +9,12 @@ describe('the DuckDB owner’s memory', () => {
   it('is bounded by default, and spills next to the DuckDB file', () => {
     const settings = loadSettings({ DUCKDB_PATH: '/data/dw/olist.duckdb' });
     expect(DEFAULT_DUCKDB_MEMORY_LIMIT).toBe('256MB');
-    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '256MB', temp_directory: '/data/dw/duckdb-tmp' });
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '256MB', temp_directory: '/data/dw/duckdb-tmp', allocator_background_threads: 'true' });
   });
 
   it('takes DUCKDB_MEMORY_LIMIT and DUCKDB_TEMP_DIR', () => {
     const settings = loadSettings({ DUCKDB_MEMORY_LIMIT: ' 512MB ', DUCKDB_TEMP_DIR: '/scratch/spill' });
-    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '512MB', temp_directory: '/scratch/spill' });
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '512MB', temp_directory: '/scratch/spill', allocator_background_threads: 'true' });
   });
 
   it('takes STAR_SCHEMA_CACHE_ENTRIES (default 200,000) and refuses a value that is not a positive integer', () => {
@@ -33,7 +33,7 @@ describe('the DuckDB owner’s memory', () => {
 
   it('takes DUCKDB_CHECKPOINT_THRESHOLD (unset: DuckDB\'s own)', () => {
     const settings = loadSettings({ DUCKDB_PATH: '/data/dw/olist.duckdb', DUCKDB_CHECKPOINT_THRESHOLD: '4MB' });
-    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '256MB', temp_directory: '/data/dw/duckdb-tmp', checkpoint_threshold: '4MB' });
+    expect(duckdbOwnerConfig(settings)).toEqual({ memory_limit: '256MB', temp_directory: '/data/dw/duckdb-tmp', allocator_background_threads: 'true', checkpoint_threshold: '4MB' });
   });
 
   it('is what an instance opened with that configuration reports', async () => {
@@ -44,11 +44,16 @@ describe('the DuckDB owner’s memory', () => {
     });
     try {
       const client = await db.connect();
-      const row = await client.queryOne<{ memory: string; temp: string }>(
-        `SELECT current_setting('memory_limit') AS memory, current_setting('temp_directory') AS temp`,
+      const row = await client.queryOne<{ memory: string; temp: string; background: boolean }>(
+        `SELECT current_setting('memory_limit') AS memory, current_setting('temp_directory') AS temp,
+                current_setting('allocator_background_threads') AS background`,
       );
       client.close();
-      expect(row).toEqual({ memory: expect.stringMatching(/^(28[0-9]|29[0-9]|300)\.?\d* MiB$/), temp: join(dir, 'duckdb-tmp') });
+      expect(row).toEqual({
+        memory: expect.stringMatching(/^(28[0-9]|29[0-9]|300)\.?\d* MiB$/),
+        temp: join(dir, 'duckdb-tmp'),
+        background: true,
+      });
     } finally {
       db.close();
       await rm(dir, { recursive: true, force: true });
