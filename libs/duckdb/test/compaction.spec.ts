@@ -8,7 +8,8 @@ const inFile = (file: string, text: string): boolean => readFileSync(file).inclu
 
 /**
  * One secret per row group: each row group's column is rewritten into blocks of its own, so the superseded bytes
- * stay in the file unless DuckDB happens to reuse every one of those blocks (CI once saw a single one reused).
+ * stay in the file unless DuckDB reuses every one of those blocks (with a single secret, CI once found it gone
+ * before the compaction ran).
  */
 const SECRETS = [0, 1, 2].map((group) => `zacariasopolis-unica-${group}`);
 const anyInFile = (file: string): boolean => SECRETS.some((secret) => inFile(file, secret));

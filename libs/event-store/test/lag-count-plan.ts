@@ -1,5 +1,6 @@
 import type { SqlClient } from '@olist/postgres';
 import { decodePgCheckpoint, PostgresEventStore } from '../src/index.js';
+import { COUNT_AFTER } from '../src/postgres/sql.js';
 
 /**
  * A view of `client` that, before each statement counting the log (`SELECT count(*)`), records the plan PostgreSQL
@@ -49,8 +50,7 @@ export function describeLagCountPlan(name: string, connect: () => Promise<{ clie
 
         // What the same count is planned as when nothing steers it: the whole log, however small the lag.
         const { rows: bare } = await client.query<{ 'QUERY PLAN': string }>(
-          `EXPLAIN SELECT count(*) FROM (SELECT 1 FROM event_store.events
-             WHERE (transaction_id, global_position) > ($1::text::xid8, $2::bigint) LIMIT $3::bigint) AS e`,
+          `EXPLAIN ${COUNT_AFTER}`,
           [transactionId.toString(), globalPosition, 1_000_000],
         );
         expect(bare.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Seq Scan on events/);
