@@ -115,7 +115,8 @@ export const waitForRunOutcome = async (apiUrl: string, runId: string, timeoutMs
   for (;;) {
     const res = await fetch(`${apiUrl}/v1/pipeline-runs/${runId}`, { headers });
     const body = res.ok ? ((await res.json()) as RunView) : undefined;
-    if (body && (body.status === 'COMPLETED' || body.status === 'FAILED')) return body;
+    // With its quality outcome: a run that failed, then resumed, reads as FAILED until the resumption is projected.
+    if (body && (body.status === 'COMPLETED' || body.status === 'FAILED') && body.quality !== null) return body;
     if (Date.now() > deadline) throw new Error(`run ${runId} did not end within ${timeoutMs} ms: ${JSON.stringify(body)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
